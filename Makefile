@@ -1,0 +1,63 @@
+# Wayfinder. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= wayfinder.settings.dev
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+.PHONY: install
+install: $(VENV)/.installed ## Create the virtual environment and install the locked dependencies
+
+.PHONY: setup
+setup: install ## Migrate, load the starter catalog, ensure the demo curator (idempotent)
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_catalog data/catalog.json
+	$(PY) manage.py demo_curator
+
+.PHONY: run
+run: setup ## Set up and start the web server and a Huey worker on http://$(HOST):$(PORT)/
+	@echo "Wayfinder: http://$(HOST):$(PORT)/   curator admin: http://$(HOST):$(PORT)/admin/"
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+
+.PHONY: test
+test: install ## Run the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
+	$(PY) manage.py makemigrations --check --dry-run --settings=wayfinder.settings.test
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## ruff check and format check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+.PHONY: format
+format: install ## Format the code and sort imports
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+.PHONY: bench
+bench: install ## Run the benchmarks under bench/ and print their figures
+	$(PY) bench/run.py
+
+.PHONY: lock
+lock: ## Re-resolve requirements.lock from pyproject.toml (needs network to PyPI)
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install --quiet --upgrade pip
+	.lockenv/bin/pip install --quiet ".[dev]"
+	.lockenv/bin/pip freeze --exclude-editable | grep -v '^wayfinder' > requirements.lock
+	rm -rf .lockenv

@@ -1,0 +1,215 @@
+"""Subjects, topics, the prerequisite DAG and goal tracks."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.search import index
+
+from .enums import GoalKind, Language, Level, MasteryKind, PrerequisiteKind
+from .fields import StringListField
+
+
+class CatalogVersion(models.Model):
+    """A single row whose ``value`` moves on every catalog change.
+
+    Caches of derived data (the planner's graph snapshot, search indexes) store
+    the version they were built from and rebuild when it differs.
+    """
+
+    value = models.PositiveBigIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pk=1), name="catalogversion_singleton"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"catalog v{self.value}"
+
+
+class Subject(index.Indexed, models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    languages = StringListField(
+        separator=",",
+        blank=True,
+        help_text="ISO 639-1 codes of the languages this subject is offered in, "
+        "separated by commas (for example: en, es).",
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
+        FieldPanel("description"),
+        FieldPanel("languages"),
+    ]
+    search_fields = [
+        index.SearchField("name", boost=3),
+        index.AutocompleteField("name"),
+        index.SearchField("description"),
+        index.FilterField("slug"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = sorted(set(self.languages or []) - set(Language.values))
+        if unknown:
+            raise ValidationError(
+                {"languages": f"Unknown language codes: {', '.join(unknown)}."}
+            )
+        self.languages = sorted(set(self.languages or []))
+
+
+class Topic(index.Indexed, ClusterableModel):
+    slug = models.SlugField(max_length=120, unique=True)
+    subject = models.ForeignKey(
+        "taxonomy.Subject", on_delete=models.PROTECT, related_name="topics"
+    )
+    name = models.CharField(max_length=160)
+    summary = models.TextField(blank=True)
+    level = models.CharField(
+        max_length=20, choices=Level.choices, default=Level.BEGINNER
+    )
+    estimated_hours = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(0.1)],
+        help_text="Hours a typical learner needs to reach the objectives.",
+    )
+    objectives = StringListField(help_text="One learning objective per line.")
+    mastery_kind = models.CharField(
+        "mastery check",
+        max_length=20,
+        choices=MasteryKind.choices,
+        default=MasteryKind.QUIZ,
+    )
+    mastery_description = models.TextField(
+        "mastery check description",
+        help_text="How a learner shows the topic is mastered.",
+    )
+    tags = StringListField(separator=",", blank=True, help_text="Separated by commas.")
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
+        FieldRowPanel(
+            [FieldPanel("subject"), FieldPanel("level"), FieldPanel("estimated_hours")]
+        ),
+        FieldPanel("summary"),
+        FieldPanel("objectives"),
+        MultiFieldPanel(
+            [FieldPanel("mastery_kind"), FieldPanel("mastery_description")],
+            heading="Mastery check",
+        ),
+        FieldPanel("tags"),
+        InlinePanel("prerequisites", heading="Prerequisites", label="Prerequisite"),
+    ]
+    search_fields = [
+        index.SearchField("name", boost=3),
+        index.AutocompleteField("name"),
+        index.SearchField("summary"),
+        index.SearchField("tags", boost=2),
+        index.FilterField("subject"),
+        index.FilterField("level"),
+        index.RelatedFields("subject", [index.SearchField("name")]),
+    ]
+
+    class Meta:
+        ordering = ["subject__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(estimated_hours__gt=0),
+                name="topic_estimated_hours_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Prerequisite(models.Model):
+    """``topic`` requires (or recommends) ``requires`` first."""
+
+    topic = ParentalKey(
+        "taxonomy.Topic", on_delete=models.CASCADE, related_name="prerequisites"
+    )
+    requires = models.ForeignKey(
+        "taxonomy.Topic",
+        on_delete=models.CASCADE,
+        related_name="dependents",
+        help_text="The topic a learner should know first. It may belong to another subject.",
+    )
+    kind = models.CharField(
+        max_length=12,
+        choices=PrerequisiteKind.choices,
+        default=PrerequisiteKind.REQUIRED,
+    )
+
+    panels = [FieldRowPanel([FieldPanel("requires"), FieldPanel("kind")])]
+
+    class Meta:
+        ordering = ["topic_id", "requires__slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "requires"], name="prerequisite_unique_edge"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(topic=models.F("requires")),
+                name="prerequisite_no_self_edge",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.kind} {self.requires}"
+
+
+class Track(index.Indexed, ClusterableModel):
+    """A goal template: reaching ``targets`` means learning their prerequisites too."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    subject = models.ForeignKey(
+        "taxonomy.Subject", on_delete=models.PROTECT, related_name="tracks"
+    )
+    name = models.CharField(max_length=160)
+    description = models.TextField(blank=True)
+    goal_kind = models.CharField(
+        max_length=12, choices=GoalKind.choices, default=GoalKind.SKILL
+    )
+    targets = ParentalManyToManyField(
+        "taxonomy.Topic",
+        related_name="tracks",
+        help_text="The topics the learner is aiming for; their prerequisites come along.",
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
+        FieldRowPanel([FieldPanel("subject"), FieldPanel("goal_kind")]),
+        FieldPanel("description"),
+        FieldPanel("targets"),
+    ]
+    search_fields = [
+        index.SearchField("name", boost=3),
+        index.AutocompleteField("name"),
+        index.SearchField("description"),
+        index.FilterField("subject"),
+        index.FilterField("goal_kind"),
+    ]
+
+    class Meta:
+        ordering = ["subject__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name

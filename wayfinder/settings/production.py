@@ -1,0 +1,29 @@
+"""Production: no defaults for secrets, HTTPS everywhere, JSON logs."""
+
+from wayfinder.logging import build_logging_config
+
+from .base import *  # noqa: F403
+from .base import LOG_LEVEL, env
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+DEBUG = False
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS: list[str] = []
+
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+}
+
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = build_logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)

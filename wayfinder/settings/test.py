@@ -1,0 +1,12 @@
+"""Tests: the services from DATABASE_URL / REDIS_URL when set, fast hashing."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = "test-only-key-not-secret-but-long-enough-for-simplejwt-signing-0123456789"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY_NAME = env.str("HUEY_NAME", default="wayfinder-test")
+HUEY["name"] = HUEY_NAME  # noqa: F405
+LOG_FORMAT = "console"
