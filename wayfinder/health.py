@@ -60,6 +60,23 @@ CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
+def _worker_heartbeat() -> dict[str, object]:
+    """When a Huey worker last ran its heartbeat: informative, never "down".
+
+    A web node can serve while workers restart, so an old heartbeat is a
+    warning for operators, not a reason to leave the load balancer.
+    """
+    from .tasks import WORKER_HEARTBEAT_KEY
+
+    try:
+        beat = cache.get(WORKER_HEARTBEAT_KEY)
+    except Exception as exc:  # noqa: BLE001 - the cache check reports the outage
+        return {"status": "unknown", "error": type(exc).__name__}
+    if not beat:
+        return {"status": "unknown", "last_seen": None}
+    return {"status": "ok", "last_seen": beat["at"], "host": beat["host"]}
+
+
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -84,6 +101,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         if error:
             entry["error"] = error
         results[name] = entry
+    results["worker"] = _worker_heartbeat()
     down = sorted(name for name, entry in results.items() if entry["status"] == "down")
     degraded = sorted(
         name for name, entry in results.items() if entry["status"] == "degraded"

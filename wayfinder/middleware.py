@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
 import structlog
@@ -28,15 +29,21 @@ class RequestIDMiddleware:
         request.request_id = request_id  # type: ignore[attr-defined]
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
-        try:
-            response = self.get_response(request)
-            logger.info(
-                "request_finished",
-                method=request.method,
-                path=request.path,
-                status=response.status_code,
-            )
-        finally:
-            structlog.contextvars.unbind_contextvars("request_id")
+        response = self.get_response(request)
+        logger.info(
+            "request_finished",
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+        )
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+def _clear_log_context(**kwargs: object) -> None:
+    # Django logs 4xx/5xx responses after the middleware chain has returned, so
+    # the ID stays bound until the response is closed, then is cleared.
+    structlog.contextvars.clear_contextvars()
+
+
+request_finished.connect(_clear_log_context, dispatch_uid="wayfinder-clear-log-context")

@@ -1,5 +1,7 @@
 """Tests: the services from DATABASE_URL / REDIS_URL when set, fast hashing."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -7,6 +9,7 @@ SECRET_KEY = "test-only-key-not-secret-but-long-enough-for-simplejwt-signing-012
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-HUEY_NAME = env.str("HUEY_NAME", default="wayfinder-test")
+# A queue name per test process, so parallel runs on one Redis never share tasks.
+HUEY_NAME = env.str("HUEY_NAME", default=f"wayfinder-test-{os.getpid()}")
 HUEY["name"] = HUEY_NAME  # noqa: F405
 LOG_FORMAT = "console"
