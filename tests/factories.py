@@ -17,6 +17,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
@@ -61,6 +62,7 @@ class PrerequisiteFactory(factory.django.DjangoModelFactory):
 class TrackFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Track
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"track-{n}")
     subject = factory.SubFactory(SubjectFactory)
@@ -73,7 +75,7 @@ class TrackFactory(factory.django.DjangoModelFactory):
     ) -> None:
         if create and extracted:
             self.targets.set(extracted)
-            self.save()
+            self.save()  # modelcluster keeps ParentalManyToMany changes until save()
 
 
 class ProviderFactory(factory.django.DjangoModelFactory):
@@ -90,6 +92,7 @@ class ProviderFactory(factory.django.DjangoModelFactory):
 class ResourceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Resource
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"resource-{n}")
     title = factory.Sequence(lambda n: f"Resource {n}")
