@@ -60,5 +60,8 @@ def build_logging_config(*, fmt: str, level: str) -> dict[str, Any]:
         "loggers": {
             "django.db.backends": {"level": "INFO"},
             "huey": {"level": level},
+            # httpx logs every request at INFO: one line per link checked.
+            "httpx": {"level": "WARNING"},
+            "httpcore": {"level": "WARNING"},
         },
     }

@@ -118,7 +118,7 @@ if REDIS_URL:
         "name": HUEY_NAME,
         "url": REDIS_URL,
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": {"workers": 2, "worker_type": "thread", "flush_locks": True},
     }
 else:
     HUEY = {
@@ -126,7 +126,7 @@ else:
         "name": HUEY_NAME,
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": {"workers": 2, "worker_type": "thread", "flush_locks": True},
     }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -191,6 +191,7 @@ LINKCHECK = {
     "PER_HOST_CONCURRENCY": env.int("LINKCHECK_PER_HOST_CONCURRENCY", default=2),
     "TIMEOUT": env.float("LINKCHECK_TIMEOUT", default=10.0),
     "MAX_REDIRECTS": 5,
+    "HOST_FAILURE_LIMIT": env.int("LINKCHECK_HOST_FAILURE_LIMIT", default=3),
     "RECHECK_AFTER_HOURS": env.int("LINKCHECK_RECHECK_AFTER_HOURS", default=24),
     "USER_AGENT": "WayfinderLinkChecker/1.0 (+https://github.com/wayfinder)",
 }

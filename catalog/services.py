@@ -1,0 +1,292 @@
+"""Writes to the catalog: the link checker's results and resources' link health."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from taxonomy.enums import LinkHealth, LinkKind
+from taxonomy.services import catalog_version_bump
+
+from .linkcheck import LinkCheckConfig, LinkResult, Outcome, check_urls
+from .models import Resource, ResourceLink
+
+FAILURE_BACKOFF_BASE = timedelta(hours=1)
+FAILURE_BACKOFF_CAP = timedelta(days=7)
+_FAILURES_MAX = 1000  # keeps the counter inside a PositiveSmallIntegerField
+_CHECKER_FIELDS = [
+    "last_checked_at",
+    "last_status",
+    "final_url",
+    "redirects",
+    "last_error",
+    "healthy",
+    "consecutive_failures",
+    "next_check_at",
+]
+_URL_MAX = ResourceLink._meta.get_field("final_url").max_length
+_ERROR_MAX = ResourceLink._meta.get_field("last_error").max_length
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    resource: str
+    kind: str
+    url: str
+    status: int | None
+    error: str
+
+
+@dataclass(frozen=True)
+class HealthChange:
+    resource: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class LinkCheckSummary:
+    """What one run of :func:`links_check` did.
+
+    ``checked`` counts the links a request was made for (``healthy + broken +
+    transient``); ``skipped`` the ones left alone because their host was
+    backing off. ``transient`` links answered 429/503 for the first time and
+    keep their previous health.
+    """
+
+    checked: int = 0
+    healthy: int = 0
+    broken: int = 0
+    transient: int = 0
+    skipped: int = 0
+    broken_links: tuple[BrokenLink, ...] = ()
+    health_changes: tuple[HealthChange, ...] = ()
+
+    @property
+    def resources_now_broken(self) -> tuple[str, ...]:
+        """Slugs of resources this run made BROKEN (hidden from learners)."""
+        return tuple(
+            change.resource
+            for change in self.health_changes
+            if change.after == LinkHealth.BROKEN
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["resources_now_broken"] = list(self.resources_now_broken)
+        return data
+
+
+def links_check(
+    *,
+    links: QuerySet[ResourceLink] | None = None,
+    now: datetime | None = None,
+    force: bool = False,
+) -> LinkCheckSummary:
+    """Check the links that are due, record the results, refresh resource health.
+
+    ``links`` narrows the candidates (all links by default); of those, only the
+    ones whose ``next_check_at`` is empty or past ``now`` are checked, unless
+    ``force``. The network part runs outside any transaction; the results are
+    then written in one transaction with a bounded number of queries (no
+    per-link query, no signals), and the affected resources' ``link_health``
+    is recomputed, moving the catalog version once if any of it changed.
+
+    A link whose URL was edited (or that was deleted) while it was being
+    checked keeps its new state: the result belongs to the old URL.
+
+    Returns a :class:`LinkCheckSummary`. Never raises for what a URL answers;
+    database errors propagate and nothing is written.
+    """
+    now = now or timezone.now()
+    candidates = links if links is not None else ResourceLink.objects.all()
+    if not force:
+        candidates = candidates.filter(
+            Q(next_check_at__isnull=True) | Q(next_check_at__lte=now)
+        )
+    selected = list(candidates.select_related("resource"))
+    if not selected:
+        return LinkCheckSummary()
+
+    config = LinkCheckConfig.from_settings(settings.LINKCHECK)
+    results = check_urls((link.url for link in selected), config=config)
+    recheck_after = timedelta(hours=settings.LINKCHECK["RECHECK_AFTER_HOURS"])
+    outcomes = {
+        link.pk: _result_apply(
+            link=link, result=results[link.url], now=now, recheck_after=recheck_after
+        )
+        for link in selected
+    }
+    with transaction.atomic():
+        unchanged = _links_still_at_their_url(selected)
+        ResourceLink.objects.bulk_update(unchanged, _CHECKER_FIELDS, batch_size=500)
+        changes = resource_link_health_refresh(
+            resource_ids={
+                link.resource_id
+                for link in unchanged
+                if outcomes[link.pk] is not Outcome.SKIPPED
+            }
+        )
+    return _summarize(selected, outcomes=outcomes, changes=changes)
+
+
+def link_failure_backoff(*, failures: int) -> timedelta:
+    """How long to wait before rechecking a link that failed ``failures`` times.
+
+    1 hour after the first failure, doubling each time, at most 7 days.
+    """
+    exponent = min(max(failures, 1) - 1, 16)  # 2**16 hours is far past the cap
+    return min(FAILURE_BACKOFF_BASE * 2**exponent, FAILURE_BACKOFF_CAP)
+
+
+def resource_link_health(links: Iterable[tuple[str, bool | None]]) -> LinkHealth:
+    """A resource's health from its links' ``(kind, healthy)`` pairs.
+
+    The primary link decides: unchecked (or missing) -> UNCHECKED, unhealthy ->
+    BROKEN. With a healthy primary, any other link known to be unhealthy makes
+    it DEGRADED; unchecked secondary links do not count against it.
+    """
+    primary: bool | None = None
+    others_broken = False
+    for kind, healthy in links:
+        if kind == LinkKind.PRIMARY:
+            primary = healthy
+        elif healthy is False:
+            others_broken = True
+    if primary is None:
+        return LinkHealth.UNCHECKED
+    if not primary:
+        return LinkHealth.BROKEN
+    return LinkHealth.DEGRADED if others_broken else LinkHealth.HEALTHY
+
+
+# No savepoint: inside links_check the outer transaction is the unit of work,
+# and a savepoint would cost two more queries per run.
+@transaction.atomic(savepoint=False)
+def resource_link_health_refresh(
+    *, resource_ids: Iterable[int]
+) -> tuple[HealthChange, ...]:
+    """Recompute ``Resource.link_health`` for the given resources from their links.
+
+    Writes with one ``UPDATE`` per new health value (no signals), moves the
+    catalog version once if any resource changed, and returns the changes
+    ordered by resource slug. A BROKEN resource drops out of
+    ``Resource.objects.offerable()``.
+    """
+    ids = set(resource_ids)
+    if not ids:
+        return ()
+    links_by_resource: defaultdict[int, list[tuple[str, bool | None]]] = defaultdict(
+        list
+    )
+    rows = ResourceLink.objects.filter(resource_id__in=ids).values_list(
+        "resource_id", "kind", "healthy"
+    )
+    for resource_id, kind, healthy in rows:
+        links_by_resource[resource_id].append((kind, healthy))
+
+    changes: list[HealthChange] = []
+    ids_by_health: defaultdict[str, list[int]] = defaultdict(list)
+    resources = (
+        Resource.objects.filter(pk__in=ids)
+        .order_by("slug")
+        .values_list("pk", "slug", "link_health")
+    )
+    for pk, slug, before in resources:
+        after = resource_link_health(links_by_resource[pk])
+        if after != before:
+            ids_by_health[after].append(pk)
+            changes.append(
+                HealthChange(resource=slug, before=before, after=after.value)
+            )
+    for health, pks in ids_by_health.items():
+        Resource.objects.filter(pk__in=pks).update(link_health=health)
+    if changes:
+        catalog_version_bump()
+    return tuple(changes)
+
+
+def _result_apply(
+    *,
+    link: ResourceLink,
+    result: LinkResult,
+    now: datetime,
+    recheck_after: timedelta,
+) -> Outcome:
+    """Copy ``result`` onto ``link`` in memory (the caller saves) and schedule it.
+
+    Returns the outcome as it counts for the catalog: a first 429/503 on a
+    link that was not failing stays TRANSIENT (health unchanged, retried after
+    the first backoff step); a repeated one is BROKEN. SKIPPED leaves the link
+    as it was apart from ``last_error``, and still due.
+    """
+    if result.outcome is Outcome.SKIPPED:
+        link.last_error = result.error[:_ERROR_MAX]
+        return Outcome.SKIPPED
+    link.last_checked_at = now
+    link.last_status = result.status
+    link.final_url = result.final_url[:_URL_MAX]
+    link.redirects = [hop.as_dict() for hop in result.redirects]
+    link.last_error = result.error[:_ERROR_MAX]
+    if result.outcome is Outcome.HEALTHY:
+        link.healthy = True
+        link.consecutive_failures = 0
+        link.next_check_at = now + recheck_after
+        return Outcome.HEALTHY
+    outcome = result.outcome
+    if outcome is Outcome.TRANSIENT and link.consecutive_failures > 0:
+        outcome = Outcome.BROKEN
+    if outcome is Outcome.BROKEN:
+        link.healthy = False
+    link.consecutive_failures = min(link.consecutive_failures + 1, _FAILURES_MAX)
+    link.next_check_at = now + link_failure_backoff(failures=link.consecutive_failures)
+    return outcome
+
+
+def _links_still_at_their_url(links: list[ResourceLink]) -> list[ResourceLink]:
+    """The links not edited or deleted since they were read, locked until commit."""
+    current = dict(
+        ResourceLink.objects.select_for_update()
+        .filter(pk__in=[link.pk for link in links])
+        .values_list("pk", "url")
+    )
+    return [link for link in links if current.get(link.pk) == link.url]
+
+
+def _summarize(
+    links: list[ResourceLink],
+    *,
+    outcomes: dict[int, Outcome],
+    changes: tuple[HealthChange, ...],
+) -> LinkCheckSummary:
+    counts = dict.fromkeys(Outcome, 0)
+    for outcome in outcomes.values():
+        counts[outcome] += 1
+    broken = tuple(
+        BrokenLink(
+            resource=link.resource.slug,
+            kind=link.kind,
+            url=link.url,
+            status=link.last_status,
+            error=link.last_error,
+        )
+        for link in links
+        if outcomes[link.pk] is Outcome.BROKEN
+    )
+    return LinkCheckSummary(
+        checked=len(links) - counts[Outcome.SKIPPED],
+        healthy=counts[Outcome.HEALTHY],
+        broken=counts[Outcome.BROKEN],
+        transient=counts[Outcome.TRANSIENT],
+        skipped=counts[Outcome.SKIPPED],
+        broken_links=broken,
+        health_changes=changes,
+    )
