@@ -15,6 +15,8 @@ from wagtail.search import index
 from taxonomy.enums import AgeRange, Cost, Format, Language, Level, LinkHealth, LinkKind
 from taxonomy.fields import StringListField
 
+from .forms import ResourceAdminForm
+
 
 class Provider(index.Indexed, models.Model):
     slug = models.SlugField(max_length=80, unique=True)
@@ -99,6 +101,7 @@ class Resource(index.Indexed, ClusterableModel):
 
     objects = ResourceQuerySet.as_manager()
 
+    base_form_class = ResourceAdminForm
     panels = [
         FieldPanel("title"),
         FieldRowPanel([FieldPanel("slug"), FieldPanel("provider")]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,6 +15,7 @@ from wagtail.search import index
 
 from .enums import GoalKind, Language, Level, MasteryKind, PrerequisiteKind
 from .fields import StringListField
+from .forms import TopicAdminForm
 
 
 class CatalogVersion(models.Model):
@@ -87,7 +90,7 @@ class Topic(index.Indexed, ClusterableModel):
     estimated_hours = models.DecimalField(
         max_digits=6,
         decimal_places=2,
-        validators=[MinValueValidator(0.1)],
+        validators=[MinValueValidator(Decimal("0.1"))],
         help_text="Hours a typical learner needs to reach the objectives.",
     )
     objectives = StringListField(help_text="One learning objective per line.")
@@ -103,6 +106,7 @@ class Topic(index.Indexed, ClusterableModel):
     )
     tags = StringListField(separator=",", blank=True, help_text="Separated by commas.")
 
+    base_form_class = TopicAdminForm
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
         FieldRowPanel(

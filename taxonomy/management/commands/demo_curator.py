@@ -8,11 +8,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-CURATORS_GROUP = "Curators"
+from catalog.groups import curators_group_ensure
 
 
 class Command(BaseCommand):
@@ -38,11 +37,12 @@ class Command(BaseCommand):
             if created or not user.check_password(password):
                 user.set_password(password)
                 user.save(update_fields=["password"])
-            group, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
-            user.groups.add(group)
+            user.groups.add(curators_group_ensure())
         if "DEMO_CURATOR_PASSWORD" not in os.environ:
             secret_file.parent.mkdir(parents=True, exist_ok=True)
             secret_file.write_text(password + "\n")
             secret_file.chmod(0o600)
         state = "created" if created else "ready"
-        self.stdout.write(f"Demo curator {state}: username {username!r}, password {password!r}")
+        self.stdout.write(
+            f"Demo curator {state}: username {username!r}, password {password!r}"
+        )

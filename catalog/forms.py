@@ -1,0 +1,94 @@
+"""Admin forms for the catalog.
+
+``ResourceAdminForm`` is ``Resource.base_form_class``, so this module must not
+import ``catalog.models`` at import time. The import form backs the admin's
+catalog import view.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.formsets import DELETION_FIELD_NAME
+from django.template.defaultfilters import filesizeformat
+
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from taxonomy.enums import LinkKind
+
+LINKS = "links"
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class ResourceAdminForm(WagtailAdminModelForm):
+    """A resource needs exactly one primary link among the links it keeps."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        formset = self.formsets.get(LINKS)
+        if formset is None:
+            return cleaned_data
+        formset.is_valid()  # runs each row's own cleaning so cleaned_data is set
+        primaries = 0
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if formset.can_delete and data.get(DELETION_FIELD_NAME):
+                continue
+            if data.get("url") and data.get("kind") == LinkKind.PRIMARY:
+                primaries += 1
+        if primaries != 1:
+            self.add_error(
+                None,
+                ValidationError(
+                    "A resource needs exactly one link of kind “Primary” "
+                    f"(this one has {primaries}).",
+                    code="primary_link_count",
+                ),
+            )
+        return cleaned_data
+
+
+class CatalogImportForm(forms.Form):
+    """A catalog JSON file (UTF-8, at most 20 MB) and the dry-run switch."""
+
+    catalog_file = forms.FileField(
+        label="Catalog file (JSON)",
+        help_text=f"A catalog in the Wayfinder catalog format, UTF-8, at most "
+        f"{filesizeformat(IMPORT_MAX_BYTES)}.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    dry_run = forms.BooleanField(
+        label="Only check, write nothing",
+        required=False,
+        initial=True,
+        help_text="Validate the file and show what would change, without saving.",
+    )
+
+    def clean_catalog_file(self) -> Any:
+        """The parsed JSON document; refuses big, non-UTF-8 or non-JSON files."""
+        upload = self.cleaned_data["catalog_file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise ValidationError(
+                f"The file is {filesizeformat(upload.size)}; the limit is "
+                f"{filesizeformat(IMPORT_MAX_BYTES)}.",
+                code="too_large",
+            )
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValidationError(
+                f"The file is not UTF-8 text (byte {error.start} is not valid UTF-8).",
+                code="not_utf8",
+            ) from error
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValidationError(
+                f"The file is not valid JSON: {error.msg} at line {error.lineno}, "
+                f"column {error.colno}.",
+                code="invalid_json",
+            ) from error

@@ -1,0 +1,72 @@
+"""``manage.py import_catalog PATH``: upsert a catalog file, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from catalog.transfer import CatalogImportError, catalog_import
+from taxonomy.models import Topic
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a catalog file (docs/catalog-format.md). Every problem is listed "
+        "with its JSON path and nothing is written unless the whole file is valid."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help='the catalog file, or "-" for standard input')
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="validate and report what would change, without writing",
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="print the summary as JSON"
+        )
+        parser.add_argument(
+            "--only-if-empty",
+            action="store_true",
+            help="do nothing when the database already holds topics (make run uses "
+            "this so a second run never overwrites curators' edits)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["only_if_empty"] and Topic.objects.exists():
+            self.stdout.write("The catalog already holds topics: nothing imported.")
+            return
+        data = read_document(options["path"])
+        try:
+            summary = catalog_import(data=data, dry_run=options["dry_run"])
+        except CatalogImportError as error:
+            for found in error.errors:
+                self.stderr.write(str(found))
+            raise CommandError(str(error)) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(summary.as_dict(), indent=2, sort_keys=True))
+        else:
+            for line in summary.lines():
+                self.stdout.write(line)
+
+
+def read_document(path: str) -> object:
+    """The parsed JSON of ``path`` ("-" for standard input), or CommandError."""
+    name = "standard input" if path == "-" else path
+    try:
+        if path == "-":
+            return json.load(sys.stdin)
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except OSError as error:
+        raise CommandError(f"cannot read {name}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise CommandError(f"{name} is not UTF-8 text: {error.reason}") from None
+    except json.JSONDecodeError as error:
+        raise CommandError(
+            f"{name} is not valid JSON: {error.msg} "
+            f"(line {error.lineno}, column {error.colno})"
+        ) from None

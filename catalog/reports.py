@@ -1,0 +1,375 @@
+"""The catalog health report: where the catalog fails learners, in seven queries.
+
+``catalog_health_report()`` is a selector: it reads the catalog with a fixed
+number of queries (never one per topic), works the rest out in Python and
+returns frozen dataclasses, sorted, so the admin and ``manage.py
+catalog_report`` show the same thing and the JSON is deterministic.
+
+The problems, precisely (docs/curating.md says the same for curators):
+
+* **thin topics**: fewer than ``MIN_OFFERABLE_RESOURCES`` offerable resources
+  (``link_health != broken``; a resource not checked yet counts) cover the topic,
+  whatever their coverage;
+* **language gaps**: the topic's subject lists languages (``Subject.languages``)
+  and for at least one of them no offerable resource covering the topic is in
+  that language; a subject listing no languages has no language gaps;
+* **level gaps**: no offerable resource covering the topic has a ``difficulty``
+  equal to the topic's ``level``;
+* **orphan topics**: the topic is in no track's closure, the track's targets
+  and everything they require, directly or not (required and recommended
+  prerequisites alike), so no goal template ever reaches it;
+* **resources covering no topic**;
+* **broken links**: links the link checker found broken (``healthy`` is False),
+  of any kind, grouped by provider.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from django.db.models import Exists, OuterRef
+
+from taxonomy.enums import LinkHealth
+from taxonomy.graph import closure
+from taxonomy.models import CatalogVersion, Prerequisite, Topic, Track
+
+from .models import Resource, ResourceLink, ResourceTopic
+
+MIN_OFFERABLE_RESOURCES = 2
+
+
+@dataclass(frozen=True)
+class TopicRef:
+    id: int
+    slug: str
+    name: str
+    subject: str
+    level: str
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    id: int
+    slug: str
+    title: str
+    provider: str
+
+
+@dataclass(frozen=True)
+class ThinTopic:
+    topic: TopicRef
+    offerable_resources: int
+
+
+@dataclass(frozen=True)
+class LanguageGap:
+    topic: TopicRef
+    missing_languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LevelGap:
+    topic: TopicRef
+    levels_offered: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    id: int
+    resource: ResourceRef
+    url: str
+    kind: str
+    last_status: int | None
+    last_error: str
+    last_checked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ProviderBrokenLinks:
+    provider_id: int
+    provider_slug: str
+    provider_name: str
+    links: tuple[BrokenLink, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.links)
+
+
+@dataclass(frozen=True)
+class CatalogHealthReport:
+    catalog_version: int
+    topic_count: int
+    thin_topics: tuple[ThinTopic, ...]
+    language_gaps: tuple[LanguageGap, ...]
+    level_gaps: tuple[LevelGap, ...]
+    orphan_topics: tuple[TopicRef, ...]
+    uncovered_resources: tuple[ResourceRef, ...]
+    broken_links: tuple[ProviderBrokenLinks, ...]
+
+    PROBLEMS: ClassVar[tuple[tuple[str, str], ...]] = (
+        (
+            "thin_topics",
+            f"Topics with fewer than {MIN_OFFERABLE_RESOURCES} offerable resources",
+        ),
+        ("language_gaps", "Topics missing a language their subject offers"),
+        ("level_gaps", "Topics with no resource at their level"),
+        ("orphan_topics", "Topics no track reaches"),
+        ("uncovered_resources", "Resources covering no topic"),
+        ("broken_links", "Broken links"),
+    )
+
+    def counts(self) -> dict[str, int]:
+        """Problems per class; ``broken_links`` counts links, not providers."""
+        counts = {
+            name: len(getattr(self, name))
+            for name, _ in self.PROBLEMS
+            if name != "broken_links"
+        }
+        counts["broken_links"] = sum(group.count for group in self.broken_links)
+        return counts
+
+    @property
+    def problem_count(self) -> int:
+        return sum(self.counts().values())
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: dates as ISO 8601 text, tuples as lists."""
+        data = _jsonable(asdict(self))
+        data["counts"] = self.counts()
+        for group, raw in zip(self.broken_links, data["broken_links"], strict=True):
+            raw["count"] = group.count
+        return data
+
+    def lines(self) -> list[str]:
+        """The report as plain text lines, for the command and for logs."""
+        lines = [
+            f"Catalog health report: catalog v{self.catalog_version}, "
+            f"{self.topic_count} topics, {self.problem_count} problems."
+        ]
+        counts = self.counts()
+        for name, label in self.PROBLEMS:
+            lines.append("")
+            lines.append(f"{label}: {counts[name]}")
+            lines.extend(f"  {line}" for line in self._problem_lines(name))
+        return lines
+
+    def _problem_lines(self, name: str) -> list[str]:
+        if name == "thin_topics":
+            return [
+                f"{_topic(item.topic)}: {item.offerable_resources} offerable"
+                for item in self.thin_topics
+            ]
+        if name == "language_gaps":
+            return [
+                f"{_topic(item.topic)}: no resource in "
+                f"{', '.join(item.missing_languages)}"
+                for item in self.language_gaps
+            ]
+        if name == "level_gaps":
+            return [
+                f"{_topic(item.topic)}: level {item.topic.level}, resources at "
+                f"{', '.join(item.levels_offered) or 'no level'}"
+                for item in self.level_gaps
+            ]
+        if name == "orphan_topics":
+            return [_topic(topic) for topic in self.orphan_topics]
+        if name == "uncovered_resources":
+            return [
+                f"{r.slug} ({r.title}), {r.provider}" for r in self.uncovered_resources
+            ]
+        lines = []
+        for group in self.broken_links:
+            lines.append(
+                f"{group.provider_slug} ({group.provider_name}): {group.count}"
+            )
+            lines.extend(
+                f"  {link.resource.slug} {link.kind} {link.url} "
+                f"status {link.last_status or '-'} {link.last_error}".rstrip()
+                for link in group.links
+            )
+        return lines
+
+
+def catalog_health_report() -> CatalogHealthReport:
+    """Read the whole catalog once and list its problems (see the module doc).
+
+    Seven queries whatever the catalog's size. Returns a ``CatalogHealthReport``
+    whose lists are sorted by subject and slug (topics), slug (resources) and
+    provider slug, resource slug and URL (broken links).
+    """
+    version = CatalogVersion.objects.filter(pk=1).values_list("value", flat=True)
+    topics, languages = _topics()
+    offered = _offerable_coverage()
+    report_topics = sorted(topics.values(), key=lambda t: (t.subject, t.slug))
+    return CatalogHealthReport(
+        catalog_version=version.first() or 0,
+        topic_count=len(topics),
+        thin_topics=tuple(
+            ThinTopic(topic=t, offerable_resources=len(offered[t.id]))
+            for t in report_topics
+            if len(offered[t.id]) < MIN_OFFERABLE_RESOURCES
+        ),
+        language_gaps=_language_gaps(report_topics, languages, offered),
+        level_gaps=_level_gaps(report_topics, offered),
+        orphan_topics=_orphans(report_topics),
+        uncovered_resources=_uncovered_resources(),
+        broken_links=_broken_links(),
+    )
+
+
+def _topics() -> tuple[dict[int, TopicRef], dict[int, tuple[str, ...]]]:
+    """Every topic, and the languages its subject offers, by topic id."""
+    rows = Topic.objects.order_by().values(
+        "id", "slug", "name", "level", "subject__slug", "subject__languages"
+    )
+    topics, languages = {}, {}
+    for row in rows:
+        topics[row["id"]] = TopicRef(
+            id=row["id"],
+            slug=row["slug"],
+            name=row["name"],
+            subject=row["subject__slug"],
+            level=row["level"],
+        )
+        languages[row["id"]] = tuple(sorted(set(row["subject__languages"] or [])))
+    return topics, languages
+
+
+def _offerable_coverage() -> defaultdict[int, set[tuple[int, str, str]]]:
+    """``{topic_id: {(resource_id, language, difficulty), ...}}``, offerable only."""
+    rows = (
+        ResourceTopic.objects.exclude(resource__link_health=LinkHealth.BROKEN)
+        .order_by()
+        .values_list(
+            "topic_id", "resource_id", "resource__language", "resource__difficulty"
+        )
+    )
+    offered: defaultdict[int, set[tuple[int, str, str]]] = defaultdict(set)
+    for topic_id, resource_id, language, difficulty in rows:
+        offered[topic_id].add((resource_id, language, difficulty))
+    return offered
+
+
+def _language_gaps(
+    topics: list[TopicRef],
+    languages: dict[int, tuple[str, ...]],
+    offered: defaultdict[int, set[tuple[int, str, str]]],
+) -> tuple[LanguageGap, ...]:
+    gaps = []
+    for topic in topics:
+        present = {language for _, language, _ in offered[topic.id]}
+        missing = tuple(lang for lang in languages[topic.id] if lang not in present)
+        if missing:
+            gaps.append(LanguageGap(topic=topic, missing_languages=missing))
+    return tuple(gaps)
+
+
+def _level_gaps(
+    topics: list[TopicRef], offered: defaultdict[int, set[tuple[int, str, str]]]
+) -> tuple[LevelGap, ...]:
+    gaps = []
+    for topic in topics:
+        levels = {difficulty for _, _, difficulty in offered[topic.id]}
+        if topic.level not in levels:
+            gaps.append(LevelGap(topic=topic, levels_offered=tuple(sorted(levels))))
+    return tuple(gaps)
+
+
+def _orphans(topics: list[TopicRef]) -> tuple[TopicRef, ...]:
+    edges: defaultdict[int, set[int]] = defaultdict(set)
+    for topic_id, requires_id in Prerequisite.objects.order_by().values_list(
+        "topic_id", "requires_id"
+    ):
+        edges[topic_id].add(requires_id)
+    targets = Track.targets.through.objects.order_by().values_list(
+        "topic_id", flat=True
+    )
+    reached = closure(edges, set(targets))
+    return tuple(topic for topic in topics if topic.id not in reached)
+
+
+def _uncovered_resources() -> tuple[ResourceRef, ...]:
+    rows = (
+        Resource.objects.filter(
+            ~Exists(ResourceTopic.objects.filter(resource=OuterRef("pk")))
+        )
+        .order_by("slug")
+        .values("id", "slug", "title", "provider__slug")
+    )
+    return tuple(
+        ResourceRef(
+            id=row["id"],
+            slug=row["slug"],
+            title=row["title"],
+            provider=row["provider__slug"],
+        )
+        for row in rows
+    )
+
+
+def _broken_links() -> tuple[ProviderBrokenLinks, ...]:
+    rows = (
+        ResourceLink.objects.filter(healthy=False)
+        .order_by("resource__provider__slug", "resource__slug", "url")
+        .values(
+            "id",
+            "url",
+            "kind",
+            "last_status",
+            "last_error",
+            "last_checked_at",
+            "resource_id",
+            "resource__slug",
+            "resource__title",
+            "resource__provider_id",
+            "resource__provider__slug",
+            "resource__provider__name",
+        )
+    )
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["resource__provider_id"], []).append(row)
+    return tuple(
+        ProviderBrokenLinks(
+            provider_id=provider_id,
+            provider_slug=links[0]["resource__provider__slug"],
+            provider_name=links[0]["resource__provider__name"],
+            links=tuple(_broken_link(row) for row in links),
+        )
+        for provider_id, links in groups.items()
+    )
+
+
+def _broken_link(row: dict[str, Any]) -> BrokenLink:
+    return BrokenLink(
+        id=row["id"],
+        resource=ResourceRef(
+            id=row["resource_id"],
+            slug=row["resource__slug"],
+            title=row["resource__title"],
+            provider=row["resource__provider__slug"],
+        ),
+        url=row["url"],
+        kind=row["kind"],
+        last_status=row["last_status"],
+        last_error=row["last_error"],
+        last_checked_at=row["last_checked_at"],
+    )
+
+
+def _topic(topic: TopicRef) -> str:
+    return f"{topic.subject}/{topic.slug} ({topic.name})"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,197 @@
+"""Planning an import, kind by kind; resources have their own module."""
+
+from __future__ import annotations
+
+from catalog.models import Provider
+from taxonomy.models import Prerequisite, Subject, Topic, Track
+
+from .plan import (
+    PROVIDER_FIELDS,
+    SUBJECT_FIELDS,
+    TOPIC_FIELDS,
+    TRACK_FIELDS,
+    ChildSet,
+    Plan,
+    SectionPlan,
+    decimal,
+    diff_row,
+    model_default,
+    model_issues,
+    record_outcome,
+)
+from .reading import existing_children, existing_rows, slug_ids
+from .resources import plan_resources
+from .summary import ImportSummary
+
+
+def plan_build(*, doc: dict) -> Plan:
+    """The writes that make the database match ``doc`` (already validated)."""
+    plan = Plan(
+        summary=ImportSummary(),
+        sections={
+            "providers": SectionPlan(),
+            "subjects": SectionPlan(),
+            "topics": SectionPlan(),
+            "tracks": SectionPlan(),
+            "resources": SectionPlan(),
+        },
+        ids={
+            "providers": slug_ids(Provider),
+            "subjects": slug_ids(Subject),
+            "topics": slug_ids(Topic),
+            "tracks": {},
+            "resources": {},
+        },
+    )
+    _plan_providers(plan, doc.get("providers", []))
+    _plan_subjects(plan, doc.get("subjects", []))
+    _plan_topics(plan, doc.get("topics", []))
+    _plan_tracks(plan, doc.get("tracks", []))
+    plan_resources(plan, doc.get("resources", []))
+    for section, section_plan in plan.sections.items():
+        for pending in (*section_plan.create, *section_plan.update):
+            plan.issues += model_issues(section, pending)
+    return plan
+
+
+def _plan_providers(plan: Plan, records: list[dict]) -> None:
+    rows = existing_rows(Provider, PROVIDER_FIELDS, values=(r["slug"] for r in records))
+    default_trust = model_default(Provider, "trust_score")
+    for index, record in enumerate(records):
+        values = {
+            "name": record["name"],
+            "url": record["url"],
+            "trust_score": decimal(record.get("trust_score", default_trust)),
+        }
+        slug = record["slug"]
+        created = diff_row(
+            plan=plan,
+            section="providers",
+            model=Provider,
+            index=index,
+            slug=slug,
+            values=values,
+            refs={},
+            row=rows.get(slug),
+        )
+        record_outcome(plan, "providers", slug, created, children=False)
+
+
+def _plan_subjects(plan: Plan, records: list[dict]) -> None:
+    rows = existing_rows(Subject, SUBJECT_FIELDS, values=(r["slug"] for r in records))
+    for index, record in enumerate(records):
+        values = {
+            "name": record["name"],
+            "description": record.get("description", ""),
+            "languages": sorted(set(record.get("languages", []))),
+        }
+        slug = record["slug"]
+        created = diff_row(
+            plan=plan,
+            section="subjects",
+            model=Subject,
+            index=index,
+            slug=slug,
+            values=values,
+            refs={},
+            row=rows.get(slug),
+        )
+        record_outcome(plan, "subjects", slug, created, children=False)
+    # Renaming a subject onto the old name of another renamed one (a swap)
+    # would break the unique name mid-update: the writes then go in two steps.
+    updates = [p.instance for p in plan.sections["subjects"].update]
+    old = {subject.slug: rows[subject.slug]["name"] for subject in updates}
+    freed = {
+        old[subject.slug] for subject in updates if subject.name != old[subject.slug]
+    }
+    plan.subject_names_swap = any(
+        subject.name in freed and subject.name != old[subject.slug]
+        for subject in updates
+    )
+
+
+def _plan_topics(plan: Plan, records: list[dict]) -> None:
+    rows = existing_rows(
+        Topic, TOPIC_FIELDS, refs=("subject",), values=(r["slug"] for r in records)
+    )
+    current = existing_children(
+        Prerequisite,
+        "topic",
+        (row["pk"] for row in rows.values()),
+        "requires__slug",
+        "kind",
+    )
+    default_kind = model_default(Prerequisite, "kind")
+    for index, record in enumerate(records):
+        slug, row = record["slug"], rows.get(record["slug"])
+        mastery = record["mastery_check"]
+        values = {
+            "name": record["name"],
+            "summary": record.get("summary", ""),
+            "level": record["level"],
+            "estimated_hours": decimal(record["estimated_hours"]),
+            "objectives": list(record["objectives"]),
+            "mastery_kind": mastery["kind"],
+            "mastery_description": mastery["description"],
+            "tags": list(record.get("tags", [])),
+        }
+        created = diff_row(
+            plan=plan,
+            section="topics",
+            model=Topic,
+            index=index,
+            slug=slug,
+            values=values,
+            refs={"subject_id": ("subjects", record["subject"])},
+            row=row,
+        )
+        wanted = {
+            p["topic"]: p.get("kind", default_kind)
+            for p in record.get("prerequisites", [])
+        }
+        pk = row["pk"] if row else None
+        changed = pk is None or dict(current.get(pk, [])) != wanted
+        if changed and (wanted or pk is not None):
+            plan.prerequisites.append(ChildSet(slug, pk, sorted(wanted.items())))
+        record_outcome(
+            plan, "topics", slug, created, children=changed and pk is not None
+        )
+
+
+def _plan_tracks(plan: Plan, records: list[dict]) -> None:
+    rows = existing_rows(
+        Track, TRACK_FIELDS, refs=("subject",), values=(r["slug"] for r in records)
+    )
+    current = existing_children(
+        Track.targets.through,
+        "track",
+        (row["pk"] for row in rows.values()),
+        "topic__slug",
+    )
+    plan.ids["tracks"] = {slug: row["pk"] for slug, row in rows.items()}
+    default_goal = model_default(Track, "goal_kind")
+    for index, record in enumerate(records):
+        slug, row = record["slug"], rows.get(record["slug"])
+        values = {
+            "name": record["name"],
+            "description": record.get("description", ""),
+            "goal_kind": record.get("goal_kind", default_goal),
+        }
+        created = diff_row(
+            plan=plan,
+            section="tracks",
+            model=Track,
+            index=index,
+            slug=slug,
+            values=values,
+            refs={"subject_id": ("subjects", record["subject"])},
+            row=row,
+        )
+        wanted = sorted(set(record["targets"]))
+        pk = row["pk"] if row else None
+        changed = pk is None or sorted(t for (t,) in current.get(pk, [])) != wanted
+        if changed:
+            plan.targets.append(ChildSet(slug, pk, [(t,) for t in wanted]))
+        record_outcome(
+            plan, "tracks", slug, created, children=changed and pk is not None
+        )

@@ -1,0 +1,384 @@
+"""Checks of a catalog document beyond its schema.
+
+Every check walks the document defensively, skipping whatever the schema has
+already refused, so that one pass reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from catalog.models import Provider
+from taxonomy.graph import find_cycle, format_cycle
+from taxonomy.models import Prerequisite, Subject, Topic
+
+from .issues import (
+    FORMAT,
+    SECTIONS,
+    VERSION,
+    ImportIssue,
+    PathPart,
+    describe,
+    issue,
+    json_path,
+)
+from .schema import schema_issues
+
+MAX_CYCLES = 50
+_validate_url = URLValidator(schemes=["http", "https"])
+
+Parts = tuple[PathPart, ...]
+
+
+@dataclass(frozen=True)
+class Existing:
+    """What the database already holds that a document may refer to."""
+
+    subjects: dict[str, str]  # slug -> name
+    providers: frozenset[str]
+    topics: frozenset[str]
+    edges: dict[str, frozenset[str]]  # topic slug -> slugs it requires
+
+
+def existing_load() -> Existing:
+    edges: dict[str, set[str]] = defaultdict(set)
+    rows = Prerequisite.objects.order_by().values_list("topic__slug", "requires__slug")
+    for topic, requires in rows:
+        edges[topic].add(requires)
+    return Existing(
+        subjects=dict(Subject.objects.order_by().values_list("slug", "name")),
+        providers=frozenset(Provider.objects.order_by().values_list("slug", flat=True)),
+        topics=frozenset(Topic.objects.order_by().values_list("slug", flat=True)),
+        edges={topic: frozenset(required) for topic, required in edges.items()},
+    )
+
+
+def document_issues(data: object, existing: Existing) -> list[ImportIssue]:
+    """Every problem in ``data``: its envelope, the schema, then the checks below."""
+    if not isinstance(data, dict):
+        return [issue((), f"must be a JSON object, not {describe(data)}")]
+    if data.get("format") != FORMAT:
+        return [issue(("format",), f"must be {describe(FORMAT)}")]
+    if data.get("version") != VERSION or isinstance(data.get("version"), bool):
+        return [issue(("version",), f"this importer reads version {VERSION} only")]
+    found = schema_issues(data)
+    refused = {item.path for item in found}
+    checks = (
+        _check_values,
+        _check_duplicates,
+        _check_lists,
+        _check_urls,
+        _check_numbers,
+    )
+    extra = [item for check in checks for item in check(data)]
+    extra += _check_references(data, existing)
+    extra += _check_subject_names(data, existing)
+    extra += _check_cycles(data, existing)
+    return found + [item for item in extra if item.path not in refused]
+
+
+# -- walking the document --------------------------------------------------
+
+
+def _records(doc: dict, section: str) -> Iterator[tuple[int, dict]]:
+    items = doc.get(section)
+    if isinstance(items, list):
+        for index, record in enumerate(items):
+            if isinstance(record, dict):
+                yield index, record
+
+
+def _find(
+    node: object, pattern: Parts, prefix: Parts = ()
+) -> Iterator[tuple[Parts, object]]:
+    """The values at ``pattern`` below ``node``; ``"*"`` stands for every list item."""
+    if not pattern:
+        yield prefix, node
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from _find(item, rest, (*prefix, index))
+    elif isinstance(node, dict) and head in node:
+        yield from _find(node[head], rest, (*prefix, head))
+
+
+def _strings_at(doc: dict, section: str, pattern: Parts) -> Iterator[tuple[Parts, str]]:
+    for index, record in _records(doc, section):
+        for parts, value in _find(record, pattern, (section, index)):
+            if isinstance(value, str):
+                yield parts, value
+
+
+# -- the checks --------------------------------------------------------------
+
+
+def _check_values(doc: dict) -> list[ImportIssue]:
+    """Text the database cannot store, numbers that are not numbers."""
+    try:
+        text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
+        text.encode("utf-8")
+    except (ValueError, TypeError):
+        pass  # something is wrong: find where below
+    else:
+        if "\\u0000" not in text:
+            return []
+    found = []
+    stack: list[tuple[Parts, object]] = [((), doc)]
+    while stack:
+        parts, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(((*parts, key), value) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*parts, index), value) for index, value in enumerate(node))
+        elif isinstance(node, str):
+            if "\x00" in node:
+                found.append(issue(parts, "contains a NUL character"))
+            elif not _encodable(node):
+                found.append(
+                    issue(parts, "contains an invalid character (a lone surrogate)")
+                )
+        elif isinstance(node, float) and not math.isfinite(node):
+            found.append(issue(parts, f"must be a finite number, not {node}"))
+    return found
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_duplicates(doc: dict) -> list[ImportIssue]:
+    """Slugs are unique per kind of record; a resource without one needs a unique url."""
+    found = []
+    for section in SECTIONS:
+        first: dict[str, Parts] = {}
+        for parts, slug in _strings_at(doc, section, ("slug",)):
+            if slug in first:
+                where = json_path(first[slug])
+                found.append(
+                    issue(parts, f"duplicate slug {describe(slug)} (also at {where})")
+                )
+            else:
+                first[slug] = parts[:2]
+    by_url: dict[str, list[int]] = defaultdict(list)
+    for index, record in _records(doc, "resources"):
+        if isinstance(record.get("url"), str):
+            by_url[record["url"]].append(index)
+    for indexes in by_url.values():
+        for index in indexes:
+            if len(indexes) > 1 and "slug" not in doc["resources"][index]:
+                others = ", ".join(
+                    json_path(("resources", i)) for i in indexes if i != index
+                )
+                found.append(
+                    issue(
+                        ("resources", index, "url"),
+                        f"a resource without a slug is matched by its url, which {others} "
+                        "uses too: add a slug",
+                    )
+                )
+    return found
+
+
+_LISTS = (
+    ("topics", ("prerequisites", "*", "topic")),
+    ("tracks", ("targets", "*")),
+    ("resources", ("topics", "*", "topic")),
+)
+
+
+def _check_lists(doc: dict) -> list[ImportIssue]:
+    """A record lists each related topic, and each link url, once."""
+    found = []
+    for section, pattern in _LISTS:
+        for index, record in _records(doc, section):
+            found += _repeats(_find(record, pattern, (section, index)))
+    for index, record in _records(doc, "resources"):
+        urls = [*_find(record, ("url",), ("resources", index))]
+        urls += _find(record, ("links", "*", "url"), ("resources", index))
+        found += _repeats(iter(urls))
+    return found
+
+
+def _repeats(values: Iterator[tuple[Parts, object]]) -> list[ImportIssue]:
+    seen: dict[str, Parts] = {}
+    found = []
+    for parts, value in values:
+        if not isinstance(value, str):
+            continue
+        if value in seen:
+            where = json_path(seen[value])
+            found.append(
+                issue(parts, f"{describe(value)} is listed twice (also at {where})")
+            )
+        else:
+            seen[value] = parts
+    return found
+
+
+_REFERENCES = (
+    ("topics", ("subject",), "subjects"),
+    ("topics", ("prerequisites", "*", "topic"), "topics"),
+    ("tracks", ("subject",), "subjects"),
+    ("tracks", ("targets", "*"), "topics"),
+    ("resources", ("provider",), "providers"),
+    ("resources", ("topics", "*", "topic"), "topics"),
+)
+
+
+def _check_references(doc: dict, existing: Existing) -> list[ImportIssue]:
+    """References name a record of the file or one already in the database."""
+    known = {
+        "subjects": set(existing.subjects),
+        "providers": set(existing.providers),
+        "topics": set(existing.topics),
+    }
+    for section, slugs in known.items():
+        slugs.update(slug for _, slug in _strings_at(doc, section, ("slug",)))
+    found = []
+    for section, pattern, target in _REFERENCES:
+        noun = target[:-1]
+        for parts, slug in _strings_at(doc, section, pattern):
+            if slug not in known[target]:
+                found.append(
+                    issue(
+                        parts,
+                        f"unknown {noun} {describe(slug)}: not in this file's {target} "
+                        "nor in the database",
+                    )
+                )
+    return found
+
+
+def _check_subject_names(doc: dict, existing: Existing) -> list[ImportIssue]:
+    """Subject names are unique, across the file and the database together."""
+    in_file = {slug for _, slug in _strings_at(doc, "subjects", ("slug",))}
+    taken = {
+        name: slug for slug, name in existing.subjects.items() if slug not in in_file
+    }
+    first: dict[str, Parts] = {}
+    found = []
+    for parts, name in _strings_at(doc, "subjects", ("name",)):
+        if name in taken:
+            message = f"subject {describe(taken[name])} in the database has this name"
+            found.append(issue(parts, f"duplicate name {describe(name)}: {message}"))
+        elif name in first:
+            where = json_path(first[name])
+            found.append(
+                issue(parts, f"duplicate name {describe(name)} (also at {where})")
+            )
+        else:
+            first[name] = parts
+    return found
+
+
+def _check_urls(doc: dict) -> list[ImportIssue]:
+    found = []
+    for section, pattern in (
+        ("providers", ("url",)),
+        ("resources", ("url",)),
+        ("resources", ("links", "*", "url")),
+    ):
+        for parts, url in _strings_at(doc, section, pattern):
+            try:
+                _validate_url(url)
+            except ValidationError:
+                found.append(
+                    issue(parts, f"{describe(url)} is not a valid http or https URL")
+                )
+    return found
+
+
+_DECIMALS = (
+    ("providers", ("trust_score",)),
+    ("topics", ("estimated_hours",)),
+    ("resources", ("topics", "*", "coverage")),
+)
+
+
+def _check_numbers(doc: dict) -> list[ImportIssue]:
+    """Two decimal places at most where the database keeps two; real dates."""
+    found = []
+    for section, pattern in _DECIMALS:
+        for index, record in _records(doc, section):
+            for parts, value in _find(record, pattern, (section, index)):
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    number = Decimal(str(value))
+                    if number.is_finite() and number.as_tuple().exponent < -2:
+                        found.append(
+                            issue(parts, f"{value} has more than 2 decimal places")
+                        )
+    for parts, text in _strings_at(doc, "resources", ("quality", "freshness")):
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            found.append(issue(parts, f"{describe(text)} is not a date (YYYY-MM-DD)"))
+    return found
+
+
+def _check_cycles(doc: dict, existing: Existing) -> list[ImportIssue]:
+    """The prerequisites of the file and of the database, together, form a DAG.
+
+    The file's prerequisites of a topic replace that topic's prerequisites in
+    the database, so the union graph is the database's edges of the other
+    topics plus the file's edges. Each cycle is reported once, at the file edge
+    that closes it last in the document; that edge is then set aside so the
+    next cycle can be found.
+    """
+    topics = {slug for _, slug in _strings_at(doc, "topics", ("slug",))}
+    edges = {t: set(reqs) for t, reqs in existing.edges.items() if t not in topics}
+    where: dict[tuple[str, str], Parts] = {}
+    found = []
+    for index, record in _records(doc, "topics"):
+        topic = record.get("slug")
+        if not isinstance(topic, str):
+            continue
+        for parts, requires in _find(
+            record, ("prerequisites", "*", "topic"), ("topics", index)
+        ):
+            if not isinstance(requires, str):
+                continue
+            if requires == topic:
+                cycle = format_cycle([topic, topic])
+                found.append(issue(parts, f"a topic cannot require itself: {cycle}"))
+                continue
+            edges.setdefault(topic, set()).add(requires)
+            where.setdefault((topic, requires), parts)
+    for _ in range(MAX_CYCLES):
+        cycle = find_cycle(edges)
+        if cycle is None:
+            return found
+        steps = [step for step in zip(cycle, cycle[1:], strict=False) if step in where]
+        if not steps:
+            message = f"the database already holds a prerequisite cycle: {format_cycle(cycle)}"
+            return [*found, issue((), message)]
+        topic, requires = max(steps, key=lambda step: where[step])
+        nodes = cycle[:-1]
+        start = next(
+            i
+            for i, node in enumerate(nodes)
+            if node == topic and nodes[(i + 1) % len(nodes)] == requires
+        )
+        loop = [*nodes[start:], *nodes[:start], topic]
+        found.append(
+            issue(where[(topic, requires)], f"prerequisite cycle: {format_cycle(loop)}")
+        )
+        edges[topic].discard(requires)
+    message = (
+        f"more than {MAX_CYCLES} prerequisite cycles: fix these and validate again"
+    )
+    return [*found, issue(("topics",), message)]

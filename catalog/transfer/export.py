@@ -1,0 +1,204 @@
+"""The catalog as one document, in a stable order, and its canonical text."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from catalog.models import Provider, Resource, ResourceLink, ResourceTopic
+from taxonomy.enums import LinkKind
+from taxonomy.models import Prerequisite, Subject, Topic, Track
+
+from .issues import FORMAT, VERSION
+
+
+def catalog_export() -> dict[str, Any]:
+    """The whole catalog in the catalog format (docs/catalog-format.md).
+
+    Records are ordered by slug, and so are the lists inside them that are
+    sets (prerequisites, targets, covered topics, links), so the same catalog
+    always gives the same document. Link-checker state is left out: it is
+    operational state, not catalog data. Uses a fixed number of queries.
+    """
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "providers": _providers(),
+        "subjects": _subjects(),
+        "topics": _topics(),
+        "tracks": _tracks(),
+        "resources": _resources(),
+    }
+
+
+def catalog_dumps(data: dict[str, Any]) -> str:
+    """The canonical text of a document: sorted keys, two-space indent, UTF-8
+    characters as they are, a final newline. Equal documents give equal bytes."""
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def _number(value: Decimal) -> int | float:
+    """4.00 -> 4, 2.50 -> 2.5: one spelling per value, whatever the database."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _rows(model: type[models.Model], *names: str) -> list[dict[str, Any]]:
+    return sorted(model.objects.order_by().values(*names), key=lambda row: row["slug"])
+
+
+def _grouped(
+    model: type[models.Model], parent: str, *names: str
+) -> dict[int, list[tuple]]:
+    out: dict[int, list[tuple]] = defaultdict(list)
+    for parent_id, *values in model.objects.order_by().values_list(parent, *names):
+        out[parent_id].append(tuple(values))
+    for values in out.values():
+        values.sort()
+    return out
+
+
+def _providers() -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": row["slug"],
+            "name": row["name"],
+            "url": row["url"],
+            "trust_score": _number(row["trust_score"]),
+        }
+        for row in _rows(Provider, "slug", "name", "url", "trust_score")
+    ]
+
+
+def _subjects() -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": row["slug"],
+            "name": row["name"],
+            "description": row["description"],
+            "languages": sorted(set(row["languages"])),
+        }
+        for row in _rows(Subject, "slug", "name", "description", "languages")
+    ]
+
+
+def _topics() -> list[dict[str, Any]]:
+    prerequisites = _grouped(Prerequisite, "topic_id", "requires__slug", "kind")
+    rows = _rows(
+        Topic,
+        "pk",
+        "slug",
+        "subject__slug",
+        "name",
+        "summary",
+        "level",
+        "estimated_hours",
+        "objectives",
+        "mastery_kind",
+        "mastery_description",
+        "tags",
+    )
+    return [
+        {
+            "slug": row["slug"],
+            "subject": row["subject__slug"],
+            "name": row["name"],
+            "summary": row["summary"],
+            "level": row["level"],
+            "estimated_hours": _number(row["estimated_hours"]),
+            "objectives": row["objectives"],
+            "mastery_check": {
+                "kind": row["mastery_kind"],
+                "description": row["mastery_description"],
+            },
+            "tags": row["tags"],
+            "prerequisites": [
+                {"topic": slug, "kind": kind} for slug, kind in prerequisites[row["pk"]]
+            ],
+        }
+        for row in rows
+    ]
+
+
+def _tracks() -> list[dict[str, Any]]:
+    targets = _grouped(Track.targets.through, "track_id", "topic__slug")
+    rows = _rows(
+        Track, "pk", "slug", "subject__slug", "name", "description", "goal_kind"
+    )
+    return [
+        {
+            "slug": row["slug"],
+            "subject": row["subject__slug"],
+            "name": row["name"],
+            "description": row["description"],
+            "goal_kind": row["goal_kind"],
+            "targets": [slug for (slug,) in targets[row["pk"]]],
+        }
+        for row in rows
+    ]
+
+
+def _resources() -> list[dict[str, Any]]:
+    coverage = _grouped(ResourceTopic, "resource_id", "topic__slug", "coverage")
+    links = _grouped(ResourceLink, "resource_id", "url", "kind")
+    rows = _rows(
+        Resource,
+        "pk",
+        "slug",
+        "title",
+        "description",
+        "provider__slug",
+        "format",
+        "language",
+        "duration_minutes",
+        "difficulty",
+        "cost",
+        "age_ranges",
+        "tags",
+        "curator_rating",
+        "freshness",
+        "feedback_up",
+        "feedback_down",
+    )
+    return [_resource(row, coverage[row["pk"]], links[row["pk"]]) for row in rows]
+
+
+def _resource(
+    row: dict[str, Any], coverage: list[tuple], links: list[tuple]
+) -> dict[str, Any]:
+    record = {
+        "slug": row["slug"],
+        "title": row["title"],
+        "description": row["description"],
+        "provider": row["provider__slug"],
+        "format": row["format"],
+        "language": row["language"],
+        "duration_minutes": row["duration_minutes"],
+        "difficulty": row["difficulty"],
+        "cost": row["cost"],
+        "age_ranges": row["age_ranges"],
+        "topics": [
+            {"topic": slug, "coverage": _number(value)} for slug, value in coverage
+        ],
+        "tags": row["tags"],
+        "links": [
+            {"url": url, "kind": kind}
+            for url, kind in links
+            if kind != LinkKind.PRIMARY
+        ],
+        "quality": {
+            "curator_rating": row["curator_rating"],
+            "freshness": row["freshness"].isoformat() if row["freshness"] else None,
+            "feedback_up": row["feedback_up"],
+            "feedback_down": row["feedback_down"],
+        },
+    }
+    # A resource without a primary link (possible through the admin) is
+    # exported without a url; the importer then names it as an error.
+    primary = [url for url, kind in links if kind == LinkKind.PRIMARY]
+    if primary:
+        record["url"] = primary[0]
+    return record

@@ -1,0 +1,192 @@
+"""The plan of an import: what to create, update and replace, found by
+comparing a valid document with the database.
+
+Existing rows are read once per kind, turned into the same plain values a
+document record gives, and compared; only records that differ become model
+instances, validated with ``full_clean()`` so that writing them cannot break a
+database constraint. Planning reads and never writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+
+from taxonomy.enums import LinkKind
+
+from .issues import ImportIssue, PathPart, issue
+from .summary import ImportSummary
+
+PROVIDER_FIELDS = ("name", "url", "trust_score")
+SUBJECT_FIELDS = ("name", "description", "languages")
+TOPIC_FIELDS = (
+    "name",
+    "summary",
+    "level",
+    "estimated_hours",
+    "objectives",
+    "mastery_kind",
+    "mastery_description",
+    "tags",
+)
+TRACK_FIELDS = ("name", "description", "goal_kind")
+RESOURCE_FIELDS = (
+    "slug",
+    "title",
+    "description",
+    "format",
+    "language",
+    "duration_minutes",
+    "difficulty",
+    "cost",
+    "age_ranges",
+    "tags",
+    "curator_rating",
+    "freshness",
+    "feedback_up",
+    "feedback_down",
+)
+# Where a model field sits in a record, when not at the top under its own name.
+FIELD_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
+    "topics": {
+        "mastery_kind": ("mastery_check", "kind"),
+        "mastery_description": ("mastery_check", "description"),
+    },
+    "resources": {
+        name: ("quality", name)
+        for name in ("curator_rating", "freshness", "feedback_up", "feedback_down")
+    },
+}
+
+
+@dataclass
+class Pending:
+    """A record to create or update; ``refs`` maps a foreign key's attname to
+    the ``(section, slug)`` it points at, resolved to an id just before writing;
+    ``changed`` names the fields an update writes."""
+
+    index: int
+    instance: models.Model
+    refs: dict[str, tuple[str, str]]
+    changed: tuple[str, ...] = ()
+
+
+@dataclass
+class SectionPlan:
+    create: list[Pending] = field(default_factory=list)
+    update: list[Pending] = field(default_factory=list)
+
+
+@dataclass
+class ChildSet:
+    """The full set of child rows a parent record ends up with."""
+
+    parent: str  # the parent's slug
+    parent_pk: int | None  # None for a parent the import creates
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass
+class LinkChange:
+    resource: str
+    resource_pk: int | None
+    wanted: dict[str, str]  # url -> kind, the primary included
+    existing: dict[str, tuple[int, str]]  # url -> (link pk, kind)
+
+    @property
+    def primary_moved(self) -> bool:
+        old = [
+            url for url, (_, kind) in self.existing.items() if kind == LinkKind.PRIMARY
+        ]
+        new = [url for url, kind in self.wanted.items() if kind == LinkKind.PRIMARY]
+        return bool(old) and old != new
+
+
+@dataclass
+class Plan:
+    summary: ImportSummary
+    sections: dict[str, SectionPlan]
+    ids: dict[str, dict[str, int]]  # section -> slug -> pk, for every known row
+    prerequisites: list[ChildSet] = field(default_factory=list)
+    targets: list[ChildSet] = field(default_factory=list)
+    coverage: list[ChildSet] = field(default_factory=list)
+    links: list[LinkChange] = field(default_factory=list)
+    subject_names_swap: bool = False
+    issues: list[ImportIssue] = field(default_factory=list)
+
+
+def model_default(model: type[models.Model], name: str) -> Any:
+    return model._meta.get_field(name).get_default()
+
+
+def decimal(value: object) -> Decimal:
+    return Decimal(str(value))
+
+
+def diff_row(
+    *,
+    plan: Plan,
+    section: str,
+    model: type[models.Model],
+    index: int,
+    slug: str,
+    values: dict[str, Any],
+    refs: dict[str, tuple[str, str]],
+    row: dict[str, Any] | None,
+) -> bool | None:
+    """Queue the row's create or update; True if created, False if updated,
+    None if it is already as the file says."""
+    section_plan = plan.sections[section]
+    ref_slugs = {name.removesuffix("_id"): slug for name, (_, slug) in refs.items()}
+    if row is None:
+        instance = model(**({"slug": slug} | values))
+        section_plan.create.append(Pending(index, instance, refs))
+        return True
+    changed = tuple(
+        name for name, value in (values | ref_slugs).items() if row[name] != value
+    )
+    if not changed:
+        return None
+    instance = model(pk=row["pk"], **({"slug": slug} | values))
+    section_plan.update.append(Pending(index, instance, refs, changed))
+    return False
+
+
+def record_outcome(
+    plan: Plan, section: str, slug: str, created: bool | None, children: bool
+) -> None:
+    if created:
+        outcome = "created"
+    elif created is False or children:
+        outcome = "updated"
+    else:
+        outcome = "unchanged"
+    plan.summary.record(kind=section, outcome=outcome, slug=slug)
+
+
+def model_issues(section: str, pending: Pending) -> list[ImportIssue]:
+    """``full_clean()`` of a row about to be written, as issues at its record.
+
+    Foreign keys are left out (the references are already checked, and each
+    would cost a query), as are uniqueness and constraints, which the checks
+    of the whole document guarantee without a query per row.
+    """
+    exclude = [name.removesuffix("_id") for name in pending.refs]
+    try:
+        pending.instance.full_clean(
+            exclude=exclude, validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        paths = FIELD_PATHS.get(section, {})
+        found = []
+        for name, messages in error.message_dict.items():
+            where: tuple[PathPart, ...] = (section, pending.index)
+            if name != NON_FIELD_ERRORS:
+                where += paths.get(name, (name,))
+            found += [issue(where, message) for message in messages]
+        return found
+    return []

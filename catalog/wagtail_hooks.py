@@ -1,0 +1,195 @@
+"""The curator admin: the "Catalog" menu of snippets, the health report, import
+and export, and the dashboard panel.
+
+The menu groups the taxonomy's viewsets (``taxonomy.wagtail_hooks``) with the
+catalog's own, as one SnippetViewSetGroup; the health report and the import
+page join it through the group's submenu hook.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import include, path, reverse_lazy
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import ObjectList
+from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from taxonomy.wagtail_hooks import SubjectViewSet, TopicViewSet, TrackViewSet
+
+from .filters import ResourceFilterSet
+from .groups import user_can_see_catalog_health, user_can_transfer_catalog
+from .models import Provider, Resource
+from .selectors import provider_list_for_admin, resource_list_for_admin
+from .views import (
+    CatalogHealthPanel,
+    CatalogHealthReportView,
+    CatalogImportView,
+    ResourceLinkHealthPanel,
+    catalog_export_view,
+    resource_health_badge,
+)
+
+CATALOG_SUBMENU_HOOK = "register_catalog_menu_item"
+
+
+class LinkHealthColumn(Column):
+    """The resource's link health as an icon and its text label."""
+
+    cell_template_name = "catalog/admin/includes/link_health_cell.html"
+
+    def get_cell_context_data(self, instance: Any, parent_context: Any) -> Any:
+        context = super().get_cell_context_data(instance, parent_context)
+        context["badge"] = resource_health_badge(instance)
+        return context
+
+
+class ProviderViewSet(SnippetViewSet):
+    model = Provider
+    icon = "site"
+    menu_label = "Providers"
+    list_display = [
+        "name",
+        "url",
+        "trust_score",
+        Column("resource_count", label="Resources", sort_key="resource_count"),
+        Column("broken_link_count", label="Broken links", sort_key="broken_link_count"),
+    ]
+    list_export = [
+        "slug",
+        "name",
+        "url",
+        "trust_score",
+        "resource_count",
+        "broken_link_count",
+    ]
+    export_headings = {
+        "resource_count": "Resources",
+        "broken_link_count": "Broken links",
+    }
+    search_fields = ["name", "slug", "url"]
+    search_backend_name = None
+    ordering = "name"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Provider]:
+        return provider_list_for_admin()
+
+
+class ResourceViewSet(SnippetViewSet):
+    model = Resource
+    icon = "doc-full"
+    menu_label = "Resources"
+    list_display = [
+        "title",
+        "provider",
+        "format",
+        "language",
+        "cost",
+        Column(
+            "difficulty",
+            label="Level",
+            accessor="get_difficulty_display",
+            sort_key="difficulty",
+        ),
+        LinkHealthColumn("link_health", label="Link health", sort_key="link_health"),
+        Column("topic_count", label="Topics", sort_key="topic_count"),
+        UpdatedAtColumn(),
+    ]
+    filterset_class = ResourceFilterSet
+    list_export = [
+        "slug",
+        "title",
+        "provider",
+        "format",
+        "language",
+        "cost",
+        "difficulty",
+        "link_health",
+        "topic_count",
+    ]
+    export_headings = {"topic_count": "Topics"}
+    search_fields = ["title", "slug", "description", "provider__name"]
+    search_backend_name = None
+    ordering = "title"
+    edit_handler = ObjectList(
+        [
+            *Resource.panels,
+            ResourceLinkHealthPanel(heading="Link health", icon="link"),
+        ]
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Resource]:
+        return resource_list_for_admin()
+
+
+class CatalogViewSetGroup(SnippetViewSetGroup):
+    items = (
+        SubjectViewSet,
+        TopicViewSet,
+        TrackViewSet,
+        ProviderViewSet,
+        ResourceViewSet,
+    )
+    menu_label = "Catalog"
+    menu_name = "catalog"
+    menu_icon = "folder-open-inverse"
+    menu_order = 150
+    submenu_hook = CATALOG_SUBMENU_HOOK
+
+
+register_snippet(CatalogViewSetGroup)
+
+
+class _PermissionMenuItem(MenuItem):
+    def __init__(self, *args: Any, allowed: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.allowed = allowed
+
+    def is_shown(self, request: HttpRequest) -> bool:
+        return self.allowed(request.user)
+
+
+@hooks.register(CATALOG_SUBMENU_HOOK)
+def catalog_health_menu_item() -> MenuItem:
+    return _PermissionMenuItem(
+        "Health report",
+        reverse_lazy("catalog_admin:health"),
+        name="catalog-health",
+        icon_name="tasks",
+        order=100,
+        allowed=user_can_see_catalog_health,
+    )
+
+
+@hooks.register(CATALOG_SUBMENU_HOOK)
+def catalog_transfer_menu_item() -> MenuItem:
+    return _PermissionMenuItem(
+        "Import / export",
+        reverse_lazy("catalog_admin:import"),
+        name="catalog-transfer",
+        icon_name="download",
+        order=110,
+        allowed=user_can_transfer_catalog,
+    )
+
+
+@hooks.register("register_admin_urls")
+def catalog_admin_urls() -> list[Any]:
+    urls = [
+        path("health/", CatalogHealthReportView.as_view(), name="health"),
+        path("import/", CatalogImportView.as_view(), name="import"),
+        path("export/", catalog_export_view, name="export"),
+    ]
+    return [path("catalog/", include((urls, "catalog_admin")))]
+
+
+@hooks.register("construct_homepage_panels")
+def catalog_health_homepage_panel(request: HttpRequest, panels: list[Any]) -> None:
+    if user_can_see_catalog_health(request.user):
+        panels.append(CatalogHealthPanel())

@@ -1,0 +1,75 @@
+"""Admin views and read-only panels for topics (registered in ``wagtail_hooks``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from wagtail.admin.panels import Panel
+from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView
+
+from .models import CatalogVersion, Topic
+from .services import topic_dependents
+
+
+def _topic_rows(topics: list[Topic]) -> list[dict[str, Any]]:
+    """Topics with the URL of their edit view, for the templates."""
+    url_name = Topic.snippet_viewset.get_url_name("edit")
+    return [
+        {"topic": topic, "edit_url": reverse(url_name, args=[topic.pk])}
+        for topic in topics
+    ]
+
+
+class TopicDependentsPanel(Panel):
+    """Lists, read-only, the topics that require the edited topic."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "taxonomy/admin/panels/topic_dependents.html"
+
+        def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
+            context = super().get_context_data(parent_context)
+            topic = self.instance
+            saved = topic is not None and topic.pk is not None
+            context["saved"] = saved
+            context["dependents"] = (
+                _topic_rows(topic_dependents(topic=topic)) if saved else []
+            )
+            return context
+
+
+class _CatalogLockMixin:
+    """Validate and save a topic while holding the catalog version row lock.
+
+    The DAG check reads the whole graph; holding the lock (the one
+    ``prerequisite_add`` takes) from validation to commit stops two curators
+    from each adding half of a cycle at the same time.
+    """
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with transaction.atomic():
+            CatalogVersion.objects.select_for_update().filter(pk=1).first()
+            return super().post(request, *args, **kwargs)
+
+
+class TopicCreateView(_CatalogLockMixin, CreateView):
+    pass
+
+
+class TopicEditView(_CatalogLockMixin, EditView):
+    pass
+
+
+class TopicDeleteView(DeleteView):
+    """Before deleting, say which topics require this one and what happens to them."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        topic = self.object
+        context["dependents"] = _topic_rows(topic_dependents(topic=topic))
+        context["covering_resource_count"] = topic.resource_coverage.count()
+        context["track_count"] = topic.tracks.count()
+        return context
