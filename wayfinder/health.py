@@ -66,11 +66,11 @@ def _worker_heartbeat() -> dict[str, object]:
     A web node can serve while workers restart, so an old heartbeat is a
     warning for operators, not a reason to leave the load balancer.
     """
-    from .tasks import WORKER_HEARTBEAT_KEY
+    from .tasks import worker_heartbeat_last
 
     try:
-        beat = cache.get(WORKER_HEARTBEAT_KEY)
-    except Exception as exc:  # noqa: BLE001 - the cache check reports the outage
+        beat = worker_heartbeat_last()
+    except Exception as exc:  # noqa: BLE001 - the huey check reports the outage
         return {"status": "unknown", "error": type(exc).__name__}
     if not beat:
         return {"status": "unknown", "last_seen": None}

@@ -59,7 +59,8 @@ def build_logging_config(*, fmt: str, level: str) -> dict[str, Any]:
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "INFO"},
-            "huey": {"level": level},
+            # Given a handler here, run_huey does not add its own (no double lines).
+            "huey": {"level": level, "handlers": ["console"], "propagate": False},
             # httpx logs every request at INFO: one line per link checked.
             "httpx": {"level": "WARNING"},
             "httpcore": {"level": "WARNING"},

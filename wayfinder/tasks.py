@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import socket
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from huey import crontab
-from huey.contrib.djhuey import periodic_task, task
+from huey.contrib.djhuey import HUEY, periodic_task, task
 
-WORKER_HEARTBEAT_KEY = "huey:worker-heartbeat"
+WORKER_HEARTBEAT_KEY = "worker-heartbeat"
+
+
+def worker_heartbeat_last() -> dict[str, object] | None:
+    """The last heartbeat a worker recorded, or None."""
+    return HUEY.get(WORKER_HEARTBEAT_KEY, peek=True)
 
 
 @task()
@@ -26,7 +30,9 @@ def worker_heartbeat_task() -> dict[str, object]:
         "host": socket.gethostname(),
         "pid": os.getpid(),
     }
-    cache.set(WORKER_HEARTBEAT_KEY, beat, timeout=None)
+    # Huey's own key-value storage is shared by web and workers in every mode
+    # (Redis, or the SqliteHuey file), unlike the local-memory cache.
+    HUEY.put(WORKER_HEARTBEAT_KEY, beat)
     return beat
 
 
