@@ -26,7 +26,7 @@ install: $(VENV)/.installed ## Create the virtual environment and install the lo
 setup: install ## Migrate, load the starter catalog, ensure the demo curator (idempotent)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py import_catalog --only-if-empty data/catalog.json
+	$(PY) manage.py import_catalog --only-if-empty --rebuild-references data/catalog.json
 	$(PY) manage.py demo_curator
 
 .PHONY: run

@@ -1267,3 +1267,15 @@ def test_export_command_writes_to_standard_output() -> None:
 def test_export_command_fails_clearly_when_it_cannot_write(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="cannot write"):
         call_command("export_catalog", str(tmp_path / "no" / "such" / "dir.json"))
+
+
+def test_only_if_empty_leaves_an_existing_catalog_alone(tmp_path):
+    from tests.factories import TopicFactory
+
+    TopicFactory(slug="curated-by-hand")
+    path = tmp_path / "catalog.json"
+    path.write_text('{"format": "wayfinder.catalog", "version": 1}', encoding="utf-8")
+    out = StringIO()
+    call_command("import_catalog", str(path), "--only-if-empty", stdout=out)
+    assert "nothing imported" in out.getvalue()
+    assert list(Topic.objects.values_list("slug", flat=True)) == ["curated-by-hand"]

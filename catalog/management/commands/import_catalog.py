@@ -6,6 +6,7 @@ import json
 import sys
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.transfer import CatalogImportError, catalog_import
@@ -34,6 +35,12 @@ class Command(BaseCommand):
             help="do nothing when the database already holds topics (make run uses "
             "this so a second run never overwrites curators' edits)",
         )
+        parser.add_argument(
+            "--rebuild-references",
+            action="store_true",
+            help="after a change, rebuild Wagtail's reference index (the admin's "
+            "'used by' counts and delete protection); bulk writes bypass it",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["only_if_empty"] and Topic.objects.exists():
@@ -46,6 +53,8 @@ class Command(BaseCommand):
             for found in error.errors:
                 self.stderr.write(str(found))
             raise CommandError(str(error)) from None
+        if options["rebuild_references"] and summary.changed and not options["dry_run"]:
+            call_command("rebuild_references_index", verbosity=0)
         if options["json"]:
             self.stdout.write(json.dumps(summary.as_dict(), indent=2, sort_keys=True))
         else:
