@@ -1,0 +1,185 @@
+"""Benchmark of the planner's pure core on synthetic catalogs (plain timers).
+
+    .venv/bin/python bench/planner_domain.py [--topics 10000] [--runs 60]
+
+Prints the snapshot build time, then p50/p95 per stage (wall clock, ms) with
+a warm snapshot for: typical tracks (closures of a few hundred topics), a
+plan whose closure is the whole catalog, and the same tracks on catalogs of
+several sizes (planning cost follows the subgraph, not the catalog). CPU time
+is printed beside wall time: on a shared machine it is the steadier figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import resource
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from planner.domain import CatalogGraph, run_pipeline  # noqa: E402
+from planner.domain.planning import required_closure  # noqa: E402
+from planner.domain.synthetic import synthetic_catalog  # noqa: E402
+
+TODAY = date(2026, 1, 5)
+TOPICS_PER_SUBJECT = 500
+STAGES = ("normalize", "uncertainty", "plan", "rank", "validate")
+CORE = ("plan", "rank", "validate")
+TARGETS_MS = {"typical": 50.0, "whole catalog": 300.0}
+LEVELS = ("beginner", "intermediate", "advanced")
+LANGUAGES = ("en", "en", "es", "fr")
+COSTS = ("any", "free only")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
+
+
+def build(topics: int, per_topic: int, seed: int) -> tuple[CatalogGraph, float, float]:
+    """The snapshot, the generation time and the build time (seconds)."""
+    started = time.perf_counter()
+    catalog = synthetic_catalog(
+        topics=topics,
+        resources_per_topic=per_topic,
+        subjects=max(1, topics // TOPICS_PER_SUBJECT),
+        seed=seed,
+    )
+    generated = time.perf_counter()
+    graph = catalog.graph()
+    built = time.perf_counter()
+    # What a worker should do after loading a snapshot: move it out of the
+    # collector's way, so collections stop walking a hundred thousand nodes.
+    gc.collect()
+    gc.freeze()
+    return graph, generated - started, built - generated
+
+
+def profiles(graph: CatalogGraph, tracks: list[str], runs: int) -> list[dict]:
+    out = []
+    for i in range(runs):
+        track = graph.tracks[tracks[i % len(tracks)]]
+        out.append(
+            {
+                "subject": track.subject,
+                "level": LEVELS[i % 3],
+                "goals": track.slug,
+                "weekly_hours": (3, 5, 10, 20)[i % 4],
+                "language": LANGUAGES[i % 4],
+                "cost": COSTS[i % 2],
+            }
+        )
+    return out
+
+
+def measure(graph: CatalogGraph, raws: list[dict]) -> dict:
+    """Per-stage wall ms, core CPU ms and sizes over the runs (after one warm-up)."""
+    run_pipeline(raws[0], graph, today=TODAY, assume_unanswered=True)
+    stages: dict[str, list[float]] = {s: [] for s in STAGES}
+    core_wall, core_cpu, steps = [], [], []
+    for raw in raws:
+        cpu = {}
+
+        def on_stage(stage: str, _percent: int, cpu=cpu) -> None:
+            cpu[stage] = time.process_time()
+
+        cpu_start = time.process_time()
+        result = run_pipeline(
+            raw, graph, today=TODAY, assume_unanswered=True, on_stage=on_stage
+        )
+        cpu_end = time.process_time()
+        timings = result.timings_ms()
+        for stage in STAGES:
+            stages[stage].append(timings[stage])
+        core_wall.append(sum(timings[s] for s in CORE))
+        core_cpu.append((cpu_end - cpu.get("plan", cpu_start)) * 1000)
+        steps.append(len(result.plan.steps))
+    return {"stages": stages, "wall": core_wall, "cpu": core_cpu, "steps": steps}
+
+
+def report(title: str, figures: dict, target: float | None = None) -> None:
+    steps = figures["steps"]
+    print(f"\n{title}: {len(steps)} runs, {min(steps)}-{max(steps)} steps")
+    print(f"  {'stage':<22}{'p50 ms':>10}{'p95 ms':>10}")
+    for stage, values in figures["stages"].items():
+        print(
+            f"  {stage:<22}{percentile(values, 0.5):>10.2f}{percentile(values, 0.95):>10.2f}"
+        )
+    for label, key in (("plan+rank+validate", "wall"), ("  same, CPU time", "cpu")):
+        p50, p95 = percentile(figures[key], 0.5), percentile(figures[key], 0.95)
+        print(f"  {label:<22}{p50:>10.2f}{p95:>10.2f}")
+    if target is not None:
+        p95 = percentile(figures["wall"], 0.95)
+        verdict = "within" if p95 <= target else "OVER"
+        print(f"  target p95 < {target:g} ms (wall): {verdict}")
+
+
+def typical_tracks(graph: CatalogGraph, low: int = 150, high: int = 600) -> list[str]:
+    sizes = {
+        slug: len(required_closure(graph, track.targets, frozenset()))
+        for slug, track in graph.tracks.items()
+        if slug != "everything"
+    }
+    return sorted(slug for slug, size in sizes.items() if low <= size <= high)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--topics", type=int, default=10_000)
+    parser.add_argument("--resources-per-topic", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--full-runs", type=int, default=12)
+    parser.add_argument("--scaling", default="1000,10000,50000")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    graph, gen_s, build_s = build(args.topics, args.resources_per_topic, args.seed)
+    print(
+        f"catalog: {len(graph.topics)} topics, {len(graph.resources)} resources, "
+        f"{sum(len(v) for v in graph.requires.values())} prerequisites, "
+        f"{len(graph.tracks)} tracks"
+    )
+    print(f"synthetic data generated in {gen_s * 1000:.0f} ms")
+    print(f"CatalogGraph.build in {build_s * 1000:.0f} ms")
+
+    tracks = typical_tracks(graph)
+    sizes = [
+        len(required_closure(graph, graph.tracks[t].targets, frozenset()))
+        for t in tracks
+    ]
+    print(f"typical tracks: {len(tracks)}, required closures {min(sizes)}-{max(sizes)}")
+    report(
+        "typical track",
+        measure(graph, profiles(graph, tracks, args.runs)),
+        TARGETS_MS["typical"],
+    )
+    everything = [{**p, "goals": "everything", "subject": "subject-0"}
+                  for p in profiles(graph, tracks, args.full_runs)]  # fmt: skip
+    report("whole catalog", measure(graph, everything), TARGETS_MS["whole catalog"])
+
+    print("\nscaling: the same kind of track on catalogs of several sizes")
+    print(
+        f"  {'topics':>8}{'build ms':>10}{'steps':>8}{'core p50':>10}{'core p95':>10}"
+    )
+    for size in (int(s) for s in args.scaling.split(",") if s):
+        small, _, small_build = build(size, args.resources_per_topic, args.seed)
+        chosen = [t for t in typical_tracks(small) if t.startswith("subject-0-")]
+        figures = measure(small, profiles(small, chosen or typical_tracks(small), 30))
+        print(
+            f"  {size:>8}{small_build * 1000:>10.0f}"
+            f"{int(percentile(figures['steps'], 0.5)):>8}"
+            f"{percentile(figures['wall'], 0.5):>10.2f}"
+            f"{percentile(figures['wall'], 0.95):>10.2f}"
+        )
+        del small
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak memory (max RSS): {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,462 @@
+"""Stage 1: onboarding answers, as a learner types them, to a NormalizedProfile.
+
+Every field is checked and every problem reported at once (``ProfileErrors``).
+The accepted keys and values are listed in docs/planner.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Protocol
+
+from .aliases import (
+    AGE_WORDS,
+    COST_PHRASES,
+    FORMAT_ALIASES,
+    LANGUAGE_ALIASES,
+    LEVEL_PHRASES,
+)
+from .matching import match_goal_text, subject_words, topics_named_in
+from .text import content_words, fold, phrase, words
+from .types import (
+    LANGUAGE_NAMES,
+    AgeRange,
+    CatalogGraph,
+    CostPreference,
+    Format,
+    GoalMatch,
+    Language,
+    Level,
+    NormalizedProfile,
+    ProfileErrors,
+    TrackNode,
+)
+
+KEYS = (
+    "subject",
+    "level",
+    "goals",
+    "track",
+    "weekly_hours",
+    "deadline",
+    "start_date",
+    "language",
+    "age_range",
+    "formats_liked",
+    "formats_disliked",
+    "cost",
+    "session_minutes",
+    "known_topics",
+    "timezone",
+)
+WEEKLY_HOURS_RANGE = (0.5, 80.0)
+SESSION_MINUTES_RANGE = (5, 480)
+
+
+class GoalMatcher(Protocol):
+    """Scores the tracks a free-text goal may mean (the Django side may plug search)."""
+
+    def __call__(
+        self, text: str, tracks: Sequence[TrackNode], graph: CatalogGraph
+    ) -> Sequence[GoalMatch]: ...
+
+
+class _Invalid(ValueError):
+    """One field's problem, collected by :func:`normalize`."""
+
+
+def normalize(
+    raw: Mapping[str, object],
+    graph: CatalogGraph,
+    today: date,
+    *,
+    matcher: GoalMatcher | None = None,
+) -> NormalizedProfile:
+    """Validate onboarding answers and map them onto the vocabularies and taxonomy.
+
+    ``raw`` maps the keys of docs/planner.md to what the learner typed;
+    ``today`` decides what "in the past" means; ``matcher`` replaces the
+    deterministic token-overlap goal matcher. Returns the NormalizedProfile,
+    or raises ProfileErrors naming every bad field.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def check(name: str, parse: Callable[..., object], *args: object) -> object:
+        try:
+            return parse(*args)
+        except _Invalid as exc:
+            errors.setdefault(name, []).append(str(exc))
+            return None
+
+    for key in sorted(set(raw) - set(KEYS)):
+        errors.setdefault(key, []).append(
+            f"Unknown field. Expected one of: {', '.join(KEYS)}."
+        )
+    subject = check("subject", _subject, raw.get("subject"), graph)
+    level = check("level", _level, raw.get("level"))
+    weekly = check("weekly_hours", _weekly_hours, raw.get("weekly_hours"))
+    start = check("start_date", _date, raw.get("start_date"), today)
+    deadline = check("deadline", _deadline, raw.get("deadline"), today, start)
+    language = check("language", _language, raw.get("language"))
+    age = check("age_range", _age_range, raw.get("age_range"), subject, graph)
+    liked = check("formats_liked", _formats, raw.get("formats_liked"))
+    disliked = check("formats_disliked", _formats, raw.get("formats_disliked"))
+    if liked and disliked and set(liked) & set(disliked):
+        both = ", ".join(sorted(set(liked) & set(disliked)))
+        errors.setdefault("formats_disliked", []).append(
+            f"{both} cannot be both liked and disliked."
+        )
+    cost = check("cost", _cost, raw.get("cost"))
+    session = check("session_minutes", _session_minutes, raw.get("session_minutes"))
+    known = check(
+        "known_topics", _known_topics, raw.get("known_topics"), subject, graph
+    )
+    goals = check(
+        "goals", _goals, raw.get("goals"), raw.get("track"), subject, graph, matcher
+    )
+    timezone = raw.get("timezone") or "UTC"
+    if not isinstance(timezone, str):
+        errors.setdefault("timezone", []).append("Must be a time zone name.")
+    if errors:
+        raise ProfileErrors(errors)
+    track, explicit, text, candidates, goal_topics = goals
+    return NormalizedProfile(
+        subject=subject,
+        level=level,
+        weekly_hours=weekly,
+        language=language,
+        start_date=start,
+        track=track,
+        track_explicit=explicit,
+        goal_text=text,
+        goal_candidates=candidates,
+        goal_topics=goal_topics,
+        formats_liked=liked,
+        formats_disliked=disliked,
+        cost=cost,
+        session_minutes=session,
+        deadline=deadline,
+        age_range=age,
+        known_topics=known,
+        timezone=timezone,
+    )
+
+
+def _text(value: object, *, required: bool = True) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise _Invalid("This field is required.")
+        return ""
+    if not isinstance(value, str):
+        raise _Invalid("Must be text.")
+    return value.strip()
+
+
+def _items(value: object) -> list[str]:
+    """A list, or text separated by commas, semicolons or new lines."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [p.strip() for p in re.split(r"[,;\n]", value) if p.strip()]
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return [v.strip() for v in value if v.strip()]
+    raise _Invalid("Must be text or a list of texts.")
+
+
+def _has_phrase(haystack: list[str], needle: str) -> bool:
+    parts = needle.split()
+    n = len(parts)
+    return any(haystack[i : i + n] == parts for i in range(len(haystack) - n + 1))
+
+
+def _subject(value: object, graph: CatalogGraph) -> str:
+    text = _text(value)
+    choices = ", ".join(f"{s.slug} ({s.name})" for s in graph.subjects.values())
+    folded = phrase(text)
+    for slug, subject in graph.subjects.items():
+        if folded in (phrase(slug), phrase(subject.name)):
+            return slug
+    wanted = subject_words(text)
+    keys = {
+        slug: subject_words(f"{slug} {s.name}") for slug, s in graph.subjects.items()
+    }
+    # Everything typed names the subject (most specific wins), else the subject
+    # whose every key word was typed (most complete wins).
+    within = sorted((len(k), s) for s, k in keys.items() if wanted and wanted <= k)
+    covering = sorted((-len(k), s) for s, k in keys.items() if k and k <= wanted)
+    for ranked in (within, covering):
+        if ranked and (len(ranked) == 1 or ranked[0][0] != ranked[1][0]):
+            return ranked[0][1]
+        if ranked:
+            tied = ", ".join(s for n, s in ranked if n == ranked[0][0])
+            raise _Invalid(f"{text!r} could mean several subjects: {tied}.")
+    raise _Invalid(f"Unknown subject {text!r}. Choose one of: {choices}.")
+
+
+def _level(value: object) -> Level:
+    text = _text(value)
+    said = words(text)
+    for key, level in LEVEL_PHRASES:
+        if _has_phrase(said, key) or any(w == key + "s" for w in said):
+            return level
+    choices = ", ".join(level.value for level in Level)
+    raise _Invalid(f"Unknown level {text!r}. Choose one of: {choices}.")
+
+
+def _number(value: object, units: Mapping[str, float]) -> float:
+    """A number, or text like ``"5 hours"``; ``units`` scale recognised unit words."""
+    if isinstance(value, bool):
+        raise _Invalid("Must be a number.")
+    if isinstance(value, int | float):
+        return float(value)
+    text = _text(value)
+    numbers = re.findall(_NUMBER, text)
+    rest = [w for w in words(re.sub(_NUMBER, " ", text)) if w]
+    if len(numbers) != 1 or any(w not in units and w not in ("a", "per") for w in rest):
+        raise _Invalid(f"{text!r} is not a number.")
+    scale = next((units[w] for w in rest if w in units and units[w] != 1.0), 1.0)
+    return float(numbers[0].replace(",", ".")) * scale
+
+
+_NUMBER = r"-?\d+(?:[.,]\d+)?"
+_HOUR_UNITS = dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "week", "wk"), 1.0)
+_MINUTE_UNITS = {
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "session"), 1.0),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 60.0),
+}
+
+
+def _weekly_hours(value: object) -> float:
+    hours = _number(value, _HOUR_UNITS)
+    low, high = WEEKLY_HOURS_RANGE
+    if not low <= hours <= high:
+        raise _Invalid(f"Must be between {low:g} and {high:g} hours a week.")
+    return min(high, max(low, round(hours * 2) / 2))
+
+
+def _session_minutes(value: object) -> int:
+    if value is None or value == "":
+        return 45
+    minutes = round(_number(value, _MINUTE_UNITS))
+    low, high = SESSION_MINUTES_RANGE
+    if not low <= minutes <= high:
+        raise _Invalid(f"Must be between {low} and {high} minutes.")
+    return minutes
+
+
+def _date(value: object, default: date) -> date:
+    if value is None or value == "":
+        return default
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _Invalid(f"{value!r} is not a date (YYYY-MM-DD).")
+
+
+def _deadline(value: object, today: date, start: date | None) -> date | None:
+    if value is None or value == "":
+        return None
+    deadline = _date(value, today)
+    if deadline < today:
+        raise _Invalid(f"{deadline.isoformat()} is in the past.")
+    if start is not None and deadline < start:
+        raise _Invalid(f"{deadline.isoformat()} is before the start date.")
+    return deadline
+
+
+def _language(value: object) -> Language:
+    text = _text(value, required=False) or Language.EN.value
+    code = re.split(r"[-_\s]", text.strip().lower(), maxsplit=1)[0]
+    if code in Language._value2member_map_:
+        return Language(code)
+    folded = phrase(text)
+    if folded in LANGUAGE_ALIASES:
+        return LANGUAGE_ALIASES[folded]
+    for word in words(text):
+        if word in LANGUAGE_ALIASES:
+            return LANGUAGE_ALIASES[word]
+    choices = ", ".join(f"{c.value} ({LANGUAGE_NAMES[c][0]})" for c in Language)
+    raise _Invalid(f"Unknown language {text!r}. Choose one of: {choices}.")
+
+
+def _age_bucket(years: int) -> AgeRange:
+    if not 3 <= years <= 120:
+        raise _Invalid(f"{years} is not a plausible age.")
+    if years < 13:
+        return AgeRange.CHILD
+    return AgeRange.TEEN if years < 18 else AgeRange.ADULT
+
+
+def _age_range(value: object, subject: str | None, graph: CatalogGraph) -> AgeRange:
+    if value is None or value == "":
+        return AgeRange.ADULT
+    if isinstance(value, int) and not isinstance(value, bool):
+        age = _age_bucket(value)
+    else:
+        age = _age_from_text(_text(value))
+    if subject is not None and age not in graph.ages_by_subject.get(subject, ()):
+        raise _Invalid(
+            f"{graph.subjects[subject].name} has no resources for the {age.value} age range."
+        )
+    return age
+
+
+def _age_from_text(text: str) -> AgeRange:
+    folded = fold(text)
+    if re.search(r"\bunder\s*13\b", folded):
+        return AgeRange.CHILD
+    if re.search(r"\b18\s*\+|\bover\s*18\b", folded):
+        return AgeRange.ADULT
+    numbers = [int(n) for n in re.findall(r"\d+", folded)]
+    if numbers:
+        buckets = sorted({_age_bucket(n) for n in numbers[:2]})
+        if len(buckets) > 1:
+            raise _Invalid(f"{text!r} spans {' and '.join(buckets)}: choose one.")
+        return buckets[0]
+    compact = re.sub(r"[\s-]+", "", folded)  # "high school", "grown-up"
+    for word in (compact, *words(text)):
+        if word in AGE_WORDS:
+            return AGE_WORDS[word]
+    raise _Invalid(f"Unknown age range {text!r}. Choose one of: child, teen, adult.")
+
+
+def _formats(value: object) -> tuple[Format, ...]:
+    found: list[Format] = []
+    for item in _items(value):
+        folded = fold(item)
+        fmt = FORMAT_ALIASES.get(folded.replace(" ", "")) or next(
+            (FORMAT_ALIASES[w] for w in content_words(item) if w in FORMAT_ALIASES),
+            None,
+        )
+        if fmt is None:
+            choices = ", ".join(f.value for f in Format)
+            raise _Invalid(f"Unknown format {item!r}. Choose from: {choices}.")
+        if fmt not in found:
+            found.append(fmt)
+    return tuple(sorted(found))
+
+
+def _cost(value: object) -> CostPreference:
+    if value is None or value == "":
+        return CostPreference.ANY
+    if isinstance(value, bool):
+        return CostPreference.FREE_ONLY if value else CostPreference.ANY
+    said = words(_text(value))
+    for key, pref in COST_PHRASES:
+        if _has_phrase(said, key):
+            return pref
+    raise _Invalid(f"Unknown cost preference {value!r}. Choose: free only, or any.")
+
+
+def _known_topics(value: object, subject: str | None, graph: CatalogGraph) -> tuple:
+    slugs: list[str] = []
+    problems: list[str] = []
+    for item in _items(value):
+        slug, problem = _topic(item, subject, graph)
+        if problem:
+            problems.append(problem)
+        elif slug not in slugs:
+            slugs.append(slug)
+    if problems:
+        raise _Invalid(" ".join(problems))
+    return tuple(sorted(slugs))
+
+
+def _topic(item: str, subject: str | None, graph: CatalogGraph) -> tuple[str, str]:
+    if item in graph.topics:
+        return item, ""
+    named = graph.topics_by_name.get(phrase(item), ())
+    own = [s for s in named if graph.topics[s].subject == subject]
+    matches = own or list(named)
+    if len(matches) == 1:
+        return matches[0], ""
+    if matches:
+        return "", f"{item!r} could mean several topics: {', '.join(matches)}."
+    hint = ""
+    if subject is not None:
+        near = _similar_topics(item, subject, graph)
+        hint = f" Did you mean: {', '.join(near)}?" if near else ""
+    return "", f"Unknown topic {item!r}.{hint}"
+
+
+def _similar_topics(item: str, subject: str, graph: CatalogGraph) -> list[str]:
+    wanted = set(content_words(item))
+    scored = []
+    for slug in graph.topics_by_subject.get(subject, ()):
+        topic = graph.topics[slug]
+        overlap = len(wanted & set(content_words(f"{topic.name} {slug}")))
+        if overlap:
+            scored.append((-overlap, graph.topo_rank[slug], slug))
+    return [slug for _, _, slug in sorted(scored)[:3]]
+
+
+def _goals(
+    goals: object,
+    track: object,
+    subject: str | None,
+    graph: CatalogGraph,
+    matcher: GoalMatcher | None,
+) -> tuple:
+    items = _items(goals) + _items(track)
+    if not items:
+        raise _Invalid("Name a track or describe your goal in a sentence.")
+    tracks: list[str] = []
+    topics: list[str] = []
+    texts: list[str] = []
+    for item in items:
+        slug = item if item in graph.tracks else _track_named(item, subject, graph)
+        if slug is not None:
+            owner = graph.tracks[slug].subject
+            if subject is not None and owner != subject:
+                raise _Invalid(f"Track {slug!r} belongs to the subject {owner!r}.")
+            tracks.append(slug)
+        elif item in graph.topics:
+            topics.append(item)
+        else:
+            texts.append(item)
+    text = " ".join(texts)
+    candidates = _match_text(text, subject, graph, matcher) if text else ()
+    if text and subject is not None:
+        topics += topics_named_in(text, subject, graph)
+    tracks = sorted(set(tracks))
+    if len(tracks) > 1:
+        raise _Invalid(f"Name one track, not several: {', '.join(tracks)}.")
+    explicit = bool(tracks)
+    if not tracks and candidates:
+        tracks = [candidates[0].track]
+    if not tracks and not topics:
+        pool = graph.tracks_by_subject.get(subject, ()) if subject else ()
+        hint = f" Choose a track: {', '.join(pool)}." if pool else ""
+        raise _Invalid(f"Could not match {text!r} to a track or topic.{hint}")
+    topics = sorted(set(topics), key=graph.topo_rank.__getitem__)
+    track = tracks[0] if tracks else None
+    return track, explicit, text, candidates, tuple(topics)
+
+
+def _match_text(
+    text: str, subject: str | None, graph: CatalogGraph, matcher: GoalMatcher | None
+) -> tuple[GoalMatch, ...]:
+    """Scored tracks of the subject for a goal sentence, best first, ties by slug."""
+    pool = graph.tracks_by_subject.get(subject, ()) if subject else tuple(graph.tracks)
+    found = (matcher or match_goal_text)(text, [graph.tracks[s] for s in pool], graph)
+    return tuple(
+        sorted(
+            (m for m in found if m.score > 0 and m.track in pool),
+            key=lambda m: (-m.score, m.track),
+        )
+    )
+
+
+def _track_named(item: str, subject: str | None, graph: CatalogGraph) -> str | None:
+    folded = phrase(item)
+    pool = graph.tracks_by_subject.get(subject, ()) if subject else graph.tracks
+    for slug in pool:
+        if phrase(graph.tracks[slug].name) == folded:
+            return slug
+    return None

@@ -1,0 +1,371 @@
+"""Stage 3: the plan. Targets, their prerequisite closure, order, hours, schedule.
+
+Work grows with the plan's subgraph: a closure walk over the adjacency tuples,
+one sort by the precomputed ``topo_rank`` and one linear scheduling sweep.
+Hours are counted in integer quarter hours, so sums and the calendar are exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+
+from .types import (
+    LEVEL_RANK,
+    Assessment,
+    CatalogGraph,
+    NormalizedProfile,
+    Plan,
+    PlanStep,
+    PrerequisiteKind,
+    Shortfall,
+    StepKind,
+    TrackOption,
+    Week,
+)
+
+REQUIRED = PrerequisiteKind.REQUIRED
+RECOMMENDED = PrerequisiteKind.RECOMMENDED
+
+#: Hours multiplier by (learner level, topic level): topics above the learner's
+#: level take longer, topics below it go faster.
+HOURS_FACTOR: Mapping[tuple[int, int], float] = {
+    (0, 0): 1.0,
+    (0, 1): 1.25,
+    (0, 2): 1.5,
+    (1, 0): 0.9,
+    (1, 1): 1.0,
+    (1, 2): 1.25,
+    (2, 0): 0.8,
+    (2, 1): 0.9,
+    (2, 2): 1.0,
+}
+NARROWER_TRACKS_MAX = 3
+
+
+def quarters(base_hours: float, learner_level: str, topic_level: str) -> int:
+    """Adjusted hours in quarter hours, rounded up, at least one quarter."""
+    factor = HOURS_FACTOR[LEVEL_RANK[learner_level], LEVEL_RANK[topic_level]]
+    return max(1, int(-(-(base_hours * factor * 4 - 1e-9) // 1)))
+
+
+def plan_targets(profile: NormalizedProfile, graph: CatalogGraph) -> tuple[str, ...]:
+    """The track's targets plus goal-matched topics, in rank order."""
+    found = set(profile.goal_topics)
+    if profile.track is not None:
+        found.update(graph.tracks[profile.track].targets)
+    return tuple(sorted(found, key=graph.topo_rank.__getitem__))
+
+
+def known_closure(graph: CatalogGraph, slugs: Iterable[str]) -> frozenset[str]:
+    """``slugs`` and everything they require: knowing a topic implies its basis."""
+    return frozenset(required_closure(graph, slugs, frozenset()))
+
+
+def required_closure(
+    graph: CatalogGraph,
+    roots: Iterable[str],
+    known: frozenset[str],
+    skipped: set[str] | None = None,
+) -> dict[str, str | None]:
+    """Topics reachable from ``roots`` over required edges, skipping known ones.
+
+    Returns topic -> the topic that pulled it in (None for a root), in
+    discovery order (breadth first from the roots in the order given). Known
+    topics met on the way are added to ``skipped`` when given.
+    """
+    found: dict[str, str | None] = {}
+    for root in roots:
+        if root in known:
+            if skipped is not None:
+                skipped.add(root)
+        else:
+            found.setdefault(root, None)
+    queue = list(found)
+    requires = graph.requires
+    for slug in queue:
+        for req, kind in requires.get(slug, ()):
+            if kind != REQUIRED or req in found:
+                continue
+            if req in known:
+                if skipped is not None:
+                    skipped.add(req)
+                continue
+            found[req] = slug
+            queue.append(req)
+    return found
+
+
+def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
+    """Build the scheduled plan for an assessed profile.
+
+    Inputs: the uncertainty stage's Assessment (effective profile, topics
+    known) and the catalog snapshot. Output: a Plan without resources. Over
+    the deadline budget, recommended topics go first; what is still over is
+    reported as a Shortfall and the plan is marked infeasible, never cut.
+    """
+    profile, known = assessment.profile, assessment.known
+    targets = plan_targets(profile, graph)
+    rank, topics = graph.topo_rank, graph.topics
+    skipped: set[str] = set()
+    because = required_closure(graph, targets, known, skipped)
+    level = profile.level
+    cost = {
+        s: quarters(topics[s].estimated_hours, level, topics[s].level) for s in because
+    }
+    weekly_q = round(profile.weekly_hours * 4)
+    budget_q = _budget_quarters(profile, weekly_q)
+    kinds = dict.fromkeys(because, StepKind.REQUIRED)
+    kinds.update((t, StepKind.TARGET) for t in targets if t in because)
+    dropped = _add_recommended(
+        graph, because, kinds, cost, known, level, budget_q, skipped
+    )
+    order = sorted(because, key=rank.__getitem__)
+    total_q = sum(cost[s] for s in order)
+    spans = schedule([cost[s] for s in order], profile.start_date, weekly_q)
+    steps = tuple(
+        PlanStep(i, topics[slug], kinds[slug], cost[slug] / 4, *span, because[slug])
+        for i, (slug, span) in enumerate(zip(order, spans, strict=True), start=1)
+    )
+    end = steps[-1].end_date if steps else profile.start_date
+    over = budget_q is not None and total_q > budget_q
+    return Plan(
+        catalog_version=graph.version,
+        subject=profile.subject,
+        track=profile.track,
+        targets=targets,
+        steps=steps,
+        total_hours=total_q / 4,
+        weekly_hours=weekly_q / 4,
+        start_date=profile.start_date,
+        end_date=end,
+        deadline=profile.deadline,
+        budget_hours=None if budget_q is None else budget_q / 4,
+        shortfall=shortfall(graph, assessment, set(because), total_q) if over else None,
+        dropped_recommended=dropped,
+        known=tuple(sorted(skipped, key=rank.__getitem__)),
+        assumptions=assessment.assumptions,
+    )
+
+
+def _budget_quarters(profile: NormalizedProfile, weekly_q: int) -> int | None:
+    if profile.deadline is None:
+        return None
+    days = (profile.deadline - profile.start_date).days + 1
+    return weekly_q * days // 7
+
+
+def _add_recommended(
+    graph: CatalogGraph,
+    because: dict[str, str | None],
+    kinds: dict[str, StepKind],
+    cost: dict[str, int],
+    known: frozenset[str],
+    level: str,
+    budget_q: int | None,
+    skipped: set[str],
+) -> tuple[str, ...]:
+    """Add recommended prerequisites, nearest first, while the budget allows.
+
+    Generation by generation (recommended by the plan, then by what was just
+    added), each generation in rank order. A candidate comes with its own
+    required prerequisites; it is dropped when that group does not fit.
+    Returns the dropped candidates in rank order.
+    """
+    room = None if budget_q is None else budget_q - sum(cost.values())
+    rank = graph.topo_rank
+    frontier = _recommended_edges(graph, list(because), because, known)
+    considered: set[str] = set()
+    dropped: list[str] = []
+    while frontier:
+        added: list[str] = []
+        for cand in sorted(frontier, key=rank.__getitem__):
+            if cand in because or cand in considered:
+                continue
+            considered.add(cand)
+            group = _group(graph, cand, frontier[cand], because, known, level, room)
+            if group is None:
+                dropped.append(cand)
+                continue
+            members, group_known = group
+            for slug, (parent, q) in members.items():
+                because[slug] = parent
+                kinds[slug] = StepKind.RECOMMENDED
+                cost[slug] = q
+            added.extend(members)
+            skipped.update(group_known)
+            if room is not None:
+                room -= sum(q for _, q in members.values())
+        frontier = _recommended_edges(graph, added, because, known)
+    return tuple(sorted((d for d in dropped if d not in because), key=rank.__getitem__))
+
+
+def _group(
+    graph: CatalogGraph,
+    cand: str,
+    parent: str,
+    because: Mapping[str, str | None],
+    known: frozenset[str],
+    level: str,
+    room: int | None,
+) -> tuple[dict[str, tuple[str, int]], set[str]] | None:
+    """A candidate with its missing required prerequisites, or None when over ``room``.
+
+    The walk stops as soon as the group is over the room, so a candidate that
+    does not fit costs no more than the room it was checked against.
+    """
+    members: dict[str, tuple[str, int]] = {}
+    met_known: set[str] = set()
+    queue = [(cand, parent)]
+    total = 0
+    topics, requires = graph.topics, graph.requires
+    for slug, via in queue:
+        if slug in members:
+            continue
+        q = quarters(topics[slug].estimated_hours, level, topics[slug].level)
+        total += q
+        if room is not None and total > room:
+            return None
+        members[slug] = (via, q)
+        for req, kind in requires.get(slug, ()):
+            if kind != REQUIRED or req in because or req in members:
+                continue
+            if req in known:
+                met_known.add(req)
+            else:
+                queue.append((req, slug))
+    return members, met_known
+
+
+def _recommended_edges(
+    graph: CatalogGraph,
+    sources: list[str],
+    because: Mapping[str, str | None],
+    known: frozenset[str],
+) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for slug in sorted(sources, key=graph.topo_rank.__getitem__):
+        for req, kind in graph.requires.get(slug, ()):
+            if kind == RECOMMENDED and req not in because and req not in known:
+                found.setdefault(req, slug)
+    return found
+
+
+def schedule(
+    step_quarters: list[int], start: date, weekly_q: int
+) -> list[tuple[date, date, int, int]]:
+    """Days and weeks of consecutive steps at ``weekly_q`` quarter hours a week.
+
+    Study time is spread evenly over the days, so a step spans the days its
+    hours need and may cross weeks. One pass, O(n): (start day, end day,
+    first week, last week) per step, days inclusive, weeks 1-based.
+    """
+    spans = []
+    done = 0
+    origin = start.toordinal()
+    for q in step_quarters:
+        first = done * 7 // weekly_q
+        done += q
+        last = -(-done * 7 // weekly_q) - 1
+        spans.append(
+            (
+                date.fromordinal(origin + first),
+                date.fromordinal(origin + last),
+                first // 7 + 1,
+                last // 7 + 1,
+            )
+        )
+    return spans
+
+
+def weekly_quarters_needed(total_q: int, days: int) -> int:
+    """Quarter hours a week that fit ``total_q`` into ``days``, up to a half hour."""
+    needed = -(-total_q * 7 // days)
+    return needed + needed % 2
+
+
+def required_quarters(
+    graph: CatalogGraph, targets: Iterable[str], known: frozenset[str], level: str
+) -> int:
+    """Quarter hours of the required closure of ``targets`` minus ``known``."""
+    topics = graph.topics
+    return sum(
+        quarters(topics[s].estimated_hours, level, topics[s].level)
+        for s in required_closure(graph, targets, known)
+    )
+
+
+def shortfall(
+    graph: CatalogGraph, assessment: Assessment, planned: set[str], total_q: int
+) -> Shortfall:
+    """The numbers of a missed deadline and the ways to meet it."""
+    profile = assessment.profile
+    if profile.deadline is None:
+        raise ValueError("a shortfall needs a deadline")
+    days = (profile.deadline - profile.start_date).days + 1
+    weekly_q = round(profile.weekly_hours * 4)
+    needed_weekly_q = weekly_quarters_needed(total_q, days)
+    earliest = profile.start_date + timedelta(days=-(-total_q * 7 // weekly_q) - 1)
+    return Shortfall(
+        hours_needed=total_q / 4,
+        hours_available=weekly_q * days // 7 / 4,
+        weekly_hours_needed=needed_weekly_q / 4,
+        earliest_feasible_deadline=earliest,
+        narrower_tracks=narrower_tracks(
+            graph, profile, assessment.known, planned, weekly_q * days // 7
+        ),
+    )
+
+
+def narrower_tracks(
+    graph: CatalogGraph,
+    profile: NormalizedProfile,
+    known: frozenset[str],
+    planned: set[str],
+    budget_q: int,
+) -> tuple[TrackOption, ...]:
+    """Tracks of the subject whose targets lie inside this plan and that fit the budget.
+
+    Largest first (closest to the original goal), then by slug.
+    """
+    options = []
+    for slug in graph.tracks_by_subject.get(profile.subject, ()):
+        track = graph.tracks[slug]
+        if slug == profile.track or not track.targets:
+            continue
+        if not all(t in planned or t in known for t in track.targets):
+            continue
+        q = required_quarters(graph, track.targets, known, profile.level)
+        if 0 < q <= budget_q:
+            options.append((-q, slug, TrackOption(slug, track.name, q / 4)))
+    return tuple(option for *_, option in sorted(options)[:NARROWER_TRACKS_MAX])
+
+
+def weeks(plan: Plan) -> tuple[Week, ...]:
+    """The plan's calendar week by week (hours and steps of each), in O(steps + weeks)."""
+    if not plan.steps:
+        return ()
+    weekly_q = round(plan.weekly_hours * 4)
+    hours: dict[int, int] = {}
+    members: dict[int, list[str]] = {}
+    done = 0
+    for step in plan.steps:
+        left = round(step.hours * 4)
+        while left:
+            week = done // weekly_q
+            take = min(left, weekly_q * (week + 1) - done)
+            hours[week] = hours.get(week, 0) + take
+            members.setdefault(week, []).append(step.topic)
+            done += take
+            left -= take
+    origin = plan.start_date
+    return tuple(
+        Week(
+            index=w + 1,
+            start=origin + timedelta(days=7 * w),
+            end=origin + timedelta(days=7 * w + 6),
+            hours=hours[w] / 4,
+            steps=tuple(members[w]),
+        )
+        for w in sorted(hours)
+    )

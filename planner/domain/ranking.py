@@ -1,0 +1,340 @@
+"""Stage 4: resources for each step, scored by fit and quality, with variety.
+
+Candidates are the topic's offers (broken primary links never appear there),
+then three filters, in order: age (a child or teen learner only sees what
+serves their age), cost (a free-only learner never sees paid resources while a
+free or freemium one exists; with none, paid ones come back flagged
+``cost_fallback``), language (only the learner's language when it exists,
+else every language flagged ``language_fallback``). Each part of the score is
+0-1 and the weights (``WEIGHTS``) sum to 1; docs/planner.md explains each.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import date
+from operator import itemgetter
+
+from .catalog import (
+    COVERAGE_PART_WEIGHT,
+    QUALITY_PART_WEIGHT,
+    QUALITY_WEIGHTS,
+    age_allows,
+)
+from .types import (
+    LEVEL_RANK,
+    AgeRange,
+    CatalogGraph,
+    Cost,
+    CostPreference,
+    Language,
+    NormalizedProfile,
+    Offer,
+    Plan,
+    PlanStep,
+    RankedResource,
+    ScoreBreakdown,
+)
+
+TOP_N = 3
+_FIRST = itemgetter(0)
+LANGUAGE_FALLBACK, COST_FALLBACK = "language_fallback", "cost_fallback"
+WEIGHTS = {
+    "language": 0.15,
+    "level": 0.10,
+    "format": 0.10,
+    "duration": 0.10,
+    "cost": 0.10,
+    "age": 0.05,
+    "quality": QUALITY_PART_WEIGHT,
+    "coverage": COVERAGE_PART_WEIGHT,
+}
+#: Subtracted per resource of the same provider / format already chosen for the step.
+PROVIDER_PENALTY = 0.15
+FORMAT_PENALTY = 0.10
+#: Never more than this many resources of one provider in one format per step.
+SAME_PROVIDER_FORMAT_MAX = 2
+
+LEVEL_FIT = {0: 1.0, -1: 0.7, 1: 0.5, -2: 0.3, 2: 0.1}  # difficulty minus learner level
+COST_FIT = {
+    CostPreference.FREE_ONLY: {Cost.FREE: 1.0, Cost.FREEMIUM: 0.7, Cost.PAID: 0.0},
+    CostPreference.ANY: {Cost.FREE: 1.0, Cost.FREEMIUM: 0.9, Cost.PAID: 0.8},
+}
+FORMAT_LIKED, FORMAT_NEUTRAL, FORMAT_DISLIKED = 1.0, 0.6, 0.0
+LANGUAGE_FALLBACK_FIT = {Language.EN: 0.5}  # other languages: 0.3
+FRESH_DAYS, STALE_DAYS = 365, 5 * 365
+W_DURATION = WEIGHTS["duration"]
+FRESHNESS_SHARE = QUALITY_WEIGHTS["freshness"]
+W_FRESHNESS = WEIGHTS["quality"] * FRESHNESS_SHARE
+
+
+def rank(
+    plan: Plan,
+    profile: NormalizedProfile,
+    graph: CatalogGraph,
+    *,
+    today: date,
+    top_n: int = TOP_N,
+) -> Plan:
+    """Attach the top ``top_n`` resources to every step of ``plan``.
+
+    ``today`` dates the freshness signal. Returns a new Plan; steps whose
+    topic has no offer left after the filters get no resources (the
+    validation stage decides what that means).
+    """
+    scorer = _Scorer(profile, today, graph)
+    steps = []
+    for step in plan.steps:
+        chosen, flags = rank_step(step, scorer, top_n)
+        steps.append(_with_resources(step, chosen, flags))
+    return dataclasses.replace(plan, steps=tuple(steps))
+
+
+def _with_resources(
+    step: PlanStep, chosen: tuple[RankedResource, ...], flags: tuple[str, ...]
+) -> PlanStep:
+    # An explicit constructor call: dataclasses.replace costs four times as much,
+    # which shows on a ten-thousand-step plan.
+    return PlanStep(
+        step.position,
+        step.node,
+        step.kind,
+        step.hours,
+        step.start_date,
+        step.end_date,
+        step.week_start,
+        step.week_end,
+        step.because,
+        chosen,
+        flags,
+        step.phrased_summary,
+    )
+
+
+def rank_step(
+    step: PlanStep, scorer: _Scorer, top_n: int = TOP_N
+) -> tuple[tuple[RankedResource, ...], tuple[str, ...]]:
+    """The chosen resources of one step and the step's fallback flags.
+
+    Greedy: the best score first, then repeatedly the best once the variety
+    penalties for providers and formats already chosen are subtracted; ties
+    go to the earlier candidate in (score, slug) order.
+    """
+    pool, flags = scorer.candidates(step.topic)
+    if not pool:
+        return (), flags
+    minutes = step.hours * 60
+    scored = scorer.score_all(pool, minutes)
+    chosen = [scorer.ranked(1, -scored[0][0], 0.0, scored[0][1], minutes)]
+    if top_n > 1 and len(scored) > 1:
+        _pick_rest(scored, chosen, scorer, minutes, top_n)
+    return tuple(chosen), flags
+
+
+def _pick_rest(
+    scored: list,
+    chosen: list[RankedResource],
+    scorer: _Scorer,
+    minutes: float,
+    top_n: int,
+) -> None:
+    picked = [scored[0][1].resource]
+    left = scored[1:]
+    while len(chosen) < top_n and left:
+        best, best_total, best_penalty = -1, 0.0, 0.0
+        for i, (neg, offer) in enumerate(left):
+            total = -neg
+            if best >= 0 and total <= best_total:
+                break  # sorted by score and penalties only subtract: none can win
+            res = offer.resource
+            provider, fmt = res.provider, res.format
+            penalty, both = 0.0, 0
+            for other in picked:
+                if other.provider == provider:
+                    penalty += PROVIDER_PENALTY
+                    both += other.format == fmt
+                if other.format == fmt:
+                    penalty += FORMAT_PENALTY
+            if both < SAME_PROVIDER_FORMAT_MAX and (
+                best < 0 or total - penalty > best_total
+            ):
+                best, best_total, best_penalty = i, total - penalty, penalty
+        if best < 0:
+            return
+        neg, offer = left.pop(best)
+        picked.append(offer.resource)
+        chosen.append(
+            scorer.ranked(len(chosen) + 1, -neg, best_penalty, offer, minutes)
+        )
+
+
+class _Scorer:
+    """A profile's scoring, with the profile-only parts memoised per resource kind."""
+
+    def __init__(
+        self, profile: NormalizedProfile, today: date, graph: CatalogGraph
+    ) -> None:
+        self.offers = graph.offers_by_topic
+        self.by_language = graph.offers_by_language
+        self.fit_keys = graph.fit_keys
+        self.dates = graph.freshness_dates
+        self._fit: list[tuple | None] = [None] * len(graph.fit_keys)
+        self._weighted: list[float | None] = [None] * len(graph.fit_keys)
+        self._fresh: list[float | None] = [None] * len(graph.freshness_dates)
+        self.language = profile.language
+        self.level = LEVEL_RANK[profile.level]
+        self.age = profile.age_range
+        self.free_only = profile.cost == CostPreference.FREE_ONLY
+        self.cost_fit = COST_FIT[CostPreference(profile.cost)]
+        self.liked = frozenset(profile.formats_liked)
+        self.disliked = frozenset(profile.formats_disliked)
+        self.today = today.toordinal()
+
+    def candidates(self, topic: str) -> tuple[Sequence[Offer], tuple[str, ...]]:
+        """A topic's offers after the age, cost and language filters; fallback flags."""
+        if self.age in (None, AgeRange.ADULT) and not self.free_only:
+            mine = self.by_language.get(topic, {}).get(self.language)
+            if mine:
+                return mine, ()
+            offers = self.offers.get(topic, ())
+            return offers, (LANGUAGE_FALLBACK,) if offers else ()
+        return self.filter(self.offers.get(topic, ()))
+
+    def filter(self, offers: Sequence[Offer]) -> tuple[list[Offer], tuple[str, ...]]:
+        flags = []
+        pool = list(offers)
+        if self.age not in (None, AgeRange.ADULT):
+            pool = [o for o in pool if age_allows(self.age, o.resource.age_ranges)]
+        if self.free_only and pool:
+            free = [o for o in pool if o.resource.cost != Cost.PAID]
+            if not free:
+                flags.append(COST_FALLBACK)
+            pool = free or pool
+        if pool:
+            mine = [o for o in pool if o.resource.language == self.language]
+            if not mine:
+                flags.append(LANGUAGE_FALLBACK)
+            pool = mine or pool
+        return pool, tuple(flags)
+
+    def _fit_of(self, offer: Offer) -> tuple:
+        fit = self._fit[offer.fit_key]
+        if fit is None:
+            fit = self._fit[offer.fit_key] = self._profile_fit(
+                *self.fit_keys[offer.fit_key]
+            )
+            self._weighted[offer.fit_key] = fit[1]
+        return fit
+
+    def _freshness_of(self, offer: Offer) -> float:
+        fresh = self._fresh[offer.fresh_key]
+        if fresh is None:
+            fresh = self._fresh[offer.fresh_key] = self._freshness(
+                self.dates[offer.fresh_key]
+            )
+        return fresh
+
+    def score_all(self, pool: Sequence[Offer], minutes: float) -> list:
+        """``(-total, offer)`` per candidate, best first; ties keep the pool's
+        slug order (the sort is stable). The hot loop of the whole pipeline,
+        so it is kept flat and reads only precomputed numbers."""
+        weighted, freshes = self._weighted, self._fresh
+        w_duration, w_fresh = W_DURATION, W_FRESHNESS
+        per_minute = 1.0 / minutes
+        scored = []
+        append = scored.append
+        for offer in pool:
+            fit = weighted[offer.fit_key]
+            if fit is None:
+                fit = self._fit_of(offer)[1]
+            fresh = freshes[offer.fresh_key]
+            if fresh is None:
+                fresh = self._freshness_of(offer)
+            ratio = offer.minutes * per_minute
+            if ratio < 0.25:
+                duration = 0.4 + 2.4 * ratio
+            elif ratio <= 1.0:
+                duration = 1.0
+            else:
+                duration = max(0.2, 1.0 / ratio)
+            append(
+                (-(offer.base + fit + w_duration * duration + w_fresh * fresh), offer)
+            )
+        scored.sort(key=_FIRST)
+        return scored
+
+    def ranked(
+        self, rank_: int, total: float, penalty: float, offer: Offer, minutes: float
+    ) -> RankedResource:
+        """The RankedResource with its breakdown (only built for chosen resources)."""
+        parts, _, flags = self._fit[offer.fit_key] or self._fit_of(offer)
+        fresh = self._fresh[offer.fresh_key]
+        if fresh is None:
+            fresh = self._freshness_of(offer)
+        values = parts + (
+            _duration_fit(offer.minutes, minutes),
+            offer.quality + FRESHNESS_SHARE * fresh,
+            offer.coverage,
+        )
+        return RankedResource(
+            offer.resource.slug,
+            rank_,
+            ScoreBreakdown(values, penalty, total - penalty),
+            flags,
+        )
+
+    def _profile_fit(self, language, difficulty, fmt, cost, ages) -> tuple:
+        """((language, level, format, cost, age parts), their weighted sum, flags)."""
+        if language == self.language:
+            lang = 1.0
+        else:
+            lang = LANGUAGE_FALLBACK_FIT.get(language, 0.3)
+        level = LEVEL_FIT[LEVEL_RANK[difficulty] - self.level]
+        if fmt in self.disliked:
+            fmt_fit = FORMAT_DISLIKED
+        else:
+            fmt_fit = FORMAT_LIKED if fmt in self.liked else FORMAT_NEUTRAL
+        cost_fit, age = self.cost_fit[cost], self._age_fit(ages)
+        weighted = (
+            WEIGHTS["language"] * lang
+            + WEIGHTS["level"] * level
+            + WEIGHTS["format"] * fmt_fit
+            + WEIGHTS["cost"] * cost_fit
+            + WEIGHTS["age"] * age
+        )
+        flags = []
+        if language != self.language:
+            flags.append(LANGUAGE_FALLBACK)
+        if self.free_only and cost == Cost.PAID:
+            flags.append(COST_FALLBACK)
+        if fmt in self.disliked:
+            flags.append("disliked_format")
+        return (lang, level, fmt_fit, cost_fit, age), weighted, tuple(flags)
+
+    def _age_fit(self, ages: tuple[str, ...]) -> float:
+        if self.age is None or self.age in ages:
+            return 1.0
+        if not ages:
+            return 1.0 if self.age == AgeRange.ADULT else 0.7
+        return 0.6
+
+    def _freshness(self, when: date | None) -> float:
+        if when is None:
+            return 0.5
+        days = self.today - when.toordinal()
+        if days <= FRESH_DAYS:
+            return 1.0
+        if days >= STALE_DAYS:
+            return 0.2
+        return 1.0 - 0.8 * (days - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS)
+
+
+def _duration_fit(minutes: int, step_minutes: float) -> float:
+    """1.0 when the resource takes a quarter to all of the step's time."""
+    ratio = minutes / step_minutes
+    if ratio < 0.25:
+        return 0.4 + 2.4 * ratio  # 0.4 at nothing, 1.0 at a quarter
+    if ratio <= 1.0:
+        return 1.0
+    return max(0.2, 1.0 / ratio)

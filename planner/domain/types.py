@@ -1,0 +1,671 @@
+"""The plain data of the planner's pure core.
+
+Everything here is a frozen, slotted dataclass or a ``StrEnum``; nothing imports
+Django. The vocabularies mirror ``taxonomy.enums`` value for value (a test holds
+them equal), so a string read from the database compares equal to the member:
+``Level.BEGINNER == "beginner"``. The Django side may pass plain strings where a
+vocabulary is expected.
+
+Reading order: vocabularies, catalog nodes and :class:`CatalogGraph` (the
+snapshot built once per catalog version), the learner's
+:class:`NormalizedProfile`, questions and answers, and finally the
+:class:`Plan` with its steps and ranked resources.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+
+# -- vocabularies (mirrors of taxonomy.enums) ---------------------------------
+class Level(enum.StrEnum):
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+class Language(enum.StrEnum):
+    """ISO 639-1 codes of the languages the catalog carries."""
+
+    EN = "en"
+    ES = "es"
+    FR = "fr"
+    DE = "de"
+    PT = "pt"
+    IT = "it"
+    NL = "nl"
+    PL = "pl"
+    RU = "ru"
+    UK = "uk"
+    TR = "tr"
+    AR = "ar"
+    HI = "hi"
+    ZH = "zh"
+    JA = "ja"
+    KO = "ko"
+
+
+class AgeRange(enum.StrEnum):
+    CHILD = "child"
+    TEEN = "teen"
+    ADULT = "adult"
+
+
+class Format(enum.StrEnum):
+    VIDEO = "video"
+    ARTICLE = "article"
+    COURSE = "course"
+    BOOK = "book"
+    INTERACTIVE = "interactive"
+    EXERCISE = "exercise"
+    PROJECT = "project"
+    PODCAST = "podcast"
+    DOCUMENTATION = "documentation"
+
+
+class Cost(enum.StrEnum):
+    FREE = "free"
+    FREEMIUM = "freemium"
+    PAID = "paid"
+
+
+class GoalKind(enum.StrEnum):
+    SKILL = "skill"
+    CAREER = "career"
+    EXAM = "exam"
+    PROJECT = "project"
+    CURIOSITY = "curiosity"
+
+
+class MasteryKind(enum.StrEnum):
+    QUIZ = "quiz"
+    EXERCISE = "exercise"
+    PROJECT = "project"
+    SELF_ASSESSMENT = "self_assessment"
+
+
+class PrerequisiteKind(enum.StrEnum):
+    REQUIRED = "required"
+    RECOMMENDED = "recommended"
+
+
+class LinkHealth(enum.StrEnum):
+    UNCHECKED = "unchecked"
+    HEALTHY = "healthy"
+    DEGRADED = "degraded"
+    BROKEN = "broken"
+
+
+LEVEL_RANK: Mapping[str, int] = MappingProxyType(
+    {Level.BEGINNER: 0, Level.INTERMEDIATE: 1, Level.ADVANCED: 2}
+)
+
+#: English and native names per language code (the labels of taxonomy.enums).
+LANGUAGE_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        Language.EN: ("English", "English"),
+        Language.ES: ("Spanish", "Español"),
+        Language.FR: ("French", "Français"),
+        Language.DE: ("German", "Deutsch"),
+        Language.PT: ("Portuguese", "Português"),
+        Language.IT: ("Italian", "Italiano"),
+        Language.NL: ("Dutch", "Nederlands"),
+        Language.PL: ("Polish", "Polski"),
+        Language.RU: ("Russian", "Русский"),
+        Language.UK: ("Ukrainian", "Українська"),
+        Language.TR: ("Turkish", "Türkçe"),
+        Language.AR: ("Arabic", "العربية"),
+        Language.HI: ("Hindi", "हिन्दी"),
+        Language.ZH: ("Chinese", "中文"),
+        Language.JA: ("Japanese", "日本語"),
+        Language.KO: ("Korean", "한국어"),
+    }
+)
+
+
+# -- planner-only vocabularies ------------------------------------------------
+class CostPreference(enum.StrEnum):
+    FREE_ONLY = "free_only"
+    ANY = "any"
+
+
+class StepKind(enum.StrEnum):
+    """Why a topic is in the plan."""
+
+    TARGET = "target"
+    REQUIRED = "required"
+    RECOMMENDED = "recommended"
+
+
+class QuestionKind(enum.StrEnum):
+    GOAL = "goal"
+    PLACEMENT = "placement"
+    DEADLINE = "deadline"
+
+
+def frozen_map(items: Mapping | Iterable = ()) -> Mapping:
+    """A read-only mapping (``MappingProxyType`` over a fresh dict)."""
+    return MappingProxyType(dict(items))
+
+
+# -- catalog nodes ------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SubjectNode:
+    slug: str
+    name: str
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TopicNode:
+    slug: str
+    subject: str
+    name: str
+    level: Level
+    estimated_hours: float
+    objectives: tuple[str, ...] = ()
+    mastery_kind: MasteryKind = MasteryKind.QUIZ
+    mastery_description: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Prerequisite:
+    """``topic`` requires (or recommends) ``requires`` first."""
+
+    topic: str
+    requires: str
+    kind: PrerequisiteKind = PrerequisiteKind.REQUIRED
+
+
+@dataclass(frozen=True, slots=True)
+class TrackNode:
+    slug: str
+    subject: str
+    name: str
+    description: str = ""
+    goal_kind: GoalKind = GoalKind.SKILL
+    targets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceNode:
+    """A resource with its quality signals; ``topics`` holds (topic slug, coverage)."""
+
+    slug: str
+    title: str
+    provider: str
+    provider_trust: float
+    format: Format
+    language: Language
+    duration_minutes: int
+    difficulty: Level
+    cost: Cost
+    age_ranges: tuple[str, ...]
+    curator_rating: int
+    freshness: date | None
+    feedback_up: int
+    feedback_down: int
+    link_health: LinkHealth
+    topics: tuple[tuple[str, float], ...]
+
+    def coverage_of(self, topic: str) -> float:
+        for slug, coverage in self.topics:
+            if slug == topic:
+                return coverage
+        return 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A resource that may be attached to a topic (its primary link not broken).
+
+    ``quality`` is the profile-independent part of the quality score (curator
+    rating, provider trust, link health, feedback), precomputed at build time;
+    freshness depends on the day and is added by the ranking stage. ``base``
+    is the weighted quality and coverage parts of the total, precomputed too.
+    ``fit_key`` and ``fresh_key`` index ``CatalogGraph.fit_keys`` and
+    ``CatalogGraph.freshness_dates``, so ranking memoises per distinct value;
+    ``minutes`` repeats the resource's duration for the scoring loop.
+    """
+
+    resource: ResourceNode
+    coverage: float
+    quality: float
+    base: float
+    fit_key: int
+    fresh_key: int
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CatalogGraph:
+    """An immutable snapshot of the catalog, built once per catalog version.
+
+    Build it with :meth:`build` (plain iterables in, indexes out); never mutate
+    it. Every mapping is read-only. Adjacency tuples are sorted by
+    ``topo_rank``, index tuples by slug unless said otherwise, so iterating
+    them is deterministic.
+
+    - ``requires[t]``: ``(prerequisite slug, kind)`` pairs of topic ``t``.
+    - ``required_by[t]``: ``(dependent slug, kind)`` pairs, the reverse index.
+    - ``topo_rank[t]``: position of ``t`` in the global order by
+      (depth, level, slug), where depth is the number of topics on ``t``'s
+      longest prerequisite chain (over both kinds). Sorting any subset by it is
+      a topological order, so the planner never re-sorts the whole graph.
+    - ``resources_by_topic[t]``: every resource slug covering ``t``.
+    - ``offers_by_topic[t]``: the :class:`Offer` s of ``t`` (broken ones left out);
+      ``offers_by_language[t][lang]``: the same split by language;
+      ``offerable``: the slugs of every resource that is not broken;
+      ``fit_keys`` (distinct (language, difficulty, format, cost, age ranges))
+      and ``freshness_dates``: the interned values offers point at.
+    - ``topics_by_subject`` (by rank), ``tracks_by_subject``,
+      ``topics_by_name`` (folded name to slugs).
+    - ``ages_by_subject[s]``: the age ranges some offerable resource of the
+      subject serves (see docs/planner.md for how unlisted ages count).
+
+    Equality is identity: two snapshots are never compared field by field.
+    """
+
+    version: int
+    subjects: Mapping[str, SubjectNode]
+    topics: Mapping[str, TopicNode]
+    tracks: Mapping[str, TrackNode]
+    resources: Mapping[str, ResourceNode]
+    requires: Mapping[str, tuple[tuple[str, PrerequisiteKind], ...]]
+    required_by: Mapping[str, tuple[tuple[str, PrerequisiteKind], ...]]
+    topo_rank: Mapping[str, int]
+    depth: Mapping[str, int]
+    resources_by_topic: Mapping[str, tuple[str, ...]]
+    offers_by_topic: Mapping[str, tuple[Offer, ...]]
+    offers_by_language: Mapping[str, Mapping[str, tuple[Offer, ...]]]
+    offerable: frozenset[str]
+    fit_keys: tuple[tuple, ...]
+    freshness_dates: tuple[date | None, ...]
+    topics_by_subject: Mapping[str, tuple[str, ...]]
+    tracks_by_subject: Mapping[str, tuple[str, ...]]
+    topics_by_name: Mapping[str, tuple[str, ...]]
+    ages_by_subject: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        version: int,
+        subjects: Iterable[SubjectNode],
+        topics: Iterable[TopicNode],
+        prerequisites: Iterable[Prerequisite | tuple[str, str, str]],
+        tracks: Iterable[TrackNode] = (),
+        resources: Iterable[ResourceNode] = (),
+    ) -> CatalogGraph:
+        """Index plain catalog data; raises :class:`CatalogGraphError`.
+
+        ``prerequisites`` are :class:`Prerequisite` s or ``(topic, requires,
+        kind)`` triples. Unknown slugs, unknown vocabulary values and cycles
+        are refused with every problem listed.
+        """
+        from .catalog import build_graph
+
+        return build_graph(
+            version=version,
+            subjects=subjects,
+            topics=topics,
+            prerequisites=prerequisites,
+            tracks=tracks,
+            resources=resources,
+        )
+
+    def prerequisites_of(self, topic: str, kind: str | None = None) -> tuple[str, ...]:
+        """Slugs ``topic`` requires (of one kind, or all), in rank order."""
+        return tuple(s for s, k in self.requires.get(topic, ()) if kind in (None, k))
+
+
+class CatalogGraphError(ValueError):
+    """The catalog data cannot form a snapshot; ``problems`` lists why."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
+# -- the learner --------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class GoalMatch:
+    """A track a free-text goal may mean, scored 0-1 (higher is closer)."""
+
+    track: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedProfile:
+    """Onboarding answers mapped to the vocabularies and the taxonomy.
+
+    ``track`` is the track the learner named, or the best free-text match
+    when ``track_explicit`` is False (None when the goal only names topics);
+    ``goal_candidates`` are the scored matches (best first) the uncertainty
+    stage uses to detect an ambiguous goal; ``goal_topics`` are topics the
+    goal names, planned as targets too. ``weekly_hours`` is rounded to the
+    half hour (what ``LearnerProfile.weekly_hours`` stores). ``known_topics``
+    are the slugs the learner marked as known, sorted. ``age_range`` is adult
+    unless said otherwise, like ``LearnerProfile``.
+    """
+
+    subject: str
+    level: Level
+    weekly_hours: float
+    language: Language
+    start_date: date
+    track: str | None = None
+    track_explicit: bool = True
+    goal_text: str = ""
+    goal_candidates: tuple[GoalMatch, ...] = ()
+    goal_topics: tuple[str, ...] = ()
+    formats_liked: tuple[Format, ...] = ()
+    formats_disliked: tuple[Format, ...] = ()
+    cost: CostPreference = CostPreference.ANY
+    session_minutes: int = 45
+    deadline: date | None = None
+    age_range: AgeRange | None = AgeRange.ADULT
+    known_topics: tuple[str, ...] = ()
+    timezone: str = "UTC"
+
+
+class ProfileErrors(ValueError):
+    """Invalid input, every field at once: ``errors`` maps field -> messages."""
+
+    def __init__(self, errors: Mapping[str, Iterable[str]]) -> None:
+        self.errors: Mapping[str, tuple[str, ...]] = frozen_map(
+            (name, tuple(msgs)) for name, msgs in sorted(errors.items())
+        )
+        super().__init__(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in self.errors.items())
+        )
+
+
+# -- questions and answers ----------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A clarifying question. ``id`` is stable across runs (``kind:subject``).
+
+    ``order`` is 1-based within the questioning; ``reason`` says which
+    uncertainty the answer reduces; ``topic`` is set for placement questions.
+    """
+
+    id: str
+    kind: QuestionKind
+    order: int
+    text: str
+    reason: str
+    options: tuple[Option, ...]
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer to a question: an option value, the learner's confidence, or a skip."""
+
+    value: str | None = None
+    confidence: float = 1.0
+    skipped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where the learner stands on the bisected prerequisite chain.
+
+    ``chain`` runs from the first prerequisite to a target; the first
+    ``known_count`` topics are known (``low``/``high`` bound it while
+    questioning; ``resolved`` when they meet).
+    """
+
+    chain: tuple[str, ...]
+    low: int
+    high: int
+
+    @property
+    def resolved(self) -> bool:
+        return self.low >= self.high
+
+    @property
+    def known_count(self) -> int:
+        return self.low
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What the uncertainty stage decided for a profile and the answers so far.
+
+    ``profile`` is the effective profile (a goal or deadline answer applied),
+    ``known`` every topic treated as known (explicit marks, placement and
+    their required prerequisites), ``pending`` the question(s) to ask now,
+    ``asked`` the questions already answered, in order.
+    """
+
+    profile: NormalizedProfile
+    known: frozenset[str]
+    placement: Placement | None
+    asked: tuple[tuple[Question, Answer], ...]
+    pending: tuple[Question, ...]
+    assumptions: tuple[str, ...]
+
+
+class AnswerErrors(ProfileErrors):
+    """An answer that is not one of its question's options (keyed by question id)."""
+
+
+# -- the plan -----------------------------------------------------------------
+#: The parts of a resource's score, in the order of ``ScoreBreakdown.values``.
+SCORE_PARTS = (
+    "language",
+    "level",
+    "format",
+    "cost",
+    "age",
+    "duration",
+    "quality",
+    "coverage",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreBreakdown:
+    """Why a resource is there: each part 0-1, in ``SCORE_PARTS`` order.
+
+    ``total`` is the weighted sum of the parts (weights in
+    ``planner.domain.ranking.WEIGHTS``) minus ``variety_penalty``.
+    """
+
+    values: tuple[float, ...]
+    variety_penalty: float
+    total: float
+
+    @property
+    def parts(self) -> dict[str, float]:
+        return dict(zip(SCORE_PARTS, self.values, strict=True))
+
+    def part(self, name: str) -> float:
+        return self.values[SCORE_PARTS.index(name)]
+
+
+@dataclass(frozen=True, slots=True)
+class RankedResource:
+    resource: str
+    rank: int
+    score: ScoreBreakdown
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStep:
+    """One topic of the roadmap, scheduled.
+
+    ``node`` is the catalog's TopicNode (name, level, objectives, mastery
+    check, estimated hours), also reachable through the properties below.
+    ``hours`` is the node's estimate adjusted for the learner's level, rounded
+    up to the quarter hour. ``start_date``/``end_date`` are inclusive days;
+    ``week_start``/``week_end`` are 1-based weeks from the plan's start date.
+    ``because`` names the plan topic that pulled this one in (None for targets).
+    ``summary`` is the deterministic text unless a Phraser set
+    ``phrased_summary``.
+    """
+
+    position: int
+    node: TopicNode
+    kind: StepKind
+    hours: float
+    start_date: date
+    end_date: date
+    week_start: int
+    week_end: int
+    because: str | None = None
+    resources: tuple[RankedResource, ...] = ()
+    flags: tuple[str, ...] = ()
+    phrased_summary: str = ""
+
+    @property
+    def topic(self) -> str:
+        return self.node.slug
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def level(self) -> Level:
+        return self.node.level
+
+    @property
+    def base_hours(self) -> float:
+        return float(self.node.estimated_hours)
+
+    @property
+    def objectives(self) -> tuple[str, ...]:
+        return self.node.objectives
+
+    @property
+    def mastery_kind(self) -> MasteryKind:
+        return self.node.mastery_kind
+
+    @property
+    def mastery_description(self) -> str:
+        return self.node.mastery_description
+
+    @property
+    def summary(self) -> str:
+        from .wording import step_summary
+
+        return self.phrased_summary or step_summary(self)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackOption:
+    slug: str
+    name: str
+    hours: float
+
+
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    """The deadline cannot be met: the numbers and the concrete ways out."""
+
+    hours_needed: float
+    hours_available: float
+    weekly_hours_needed: float
+    earliest_feasible_deadline: date
+    narrower_tracks: tuple[TrackOption, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A scheduled roadmap. ``feasible`` is False exactly when ``shortfall`` is set.
+
+    ``total_hours`` is the sum of the steps' hours; ``budget_hours`` the hours
+    that fit before the deadline (None without one). ``dropped_recommended``
+    lists recommended topics left out for time.
+    """
+
+    catalog_version: int
+    subject: str
+    track: str | None
+    targets: tuple[str, ...]
+    steps: tuple[PlanStep, ...]
+    total_hours: float
+    weekly_hours: float
+    start_date: date
+    end_date: date
+    deadline: date | None
+    budget_hours: float | None
+    shortfall: Shortfall | None
+    dropped_recommended: tuple[str, ...]
+    known: tuple[str, ...]
+    assumptions: tuple[str, ...] = ()
+
+    @property
+    def feasible(self) -> bool:
+        return self.shortfall is None
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    index: int
+    start: date
+    end: date
+    hours: float
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """A validation rule that was broken and repaired."""
+
+    rule: str
+    step: str | None
+    message: str
+
+
+class PlanValidationError(ValueError):
+    """A rule the plan breaks and no repair allows."""
+
+    def __init__(self, rule: str, step: str | None, message: str) -> None:
+        self.rule, self.step, self.message = rule, step, message
+        super().__init__(f"[{rule}] {step or '-'}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class StageTiming:
+    stage: str
+    ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineResult:
+    """The pipeline's outcome: questions to ask, or a validated plan.
+
+    ``plan`` is None while questions are pending (unless the caller asked the
+    pipeline to assume the unanswered ones). ``timings`` are wall-clock
+    milliseconds per stage, outside the deterministic data.
+    """
+
+    profile: NormalizedProfile
+    assessment: Assessment
+    plan: Plan | None
+    repairs: tuple[Repair, ...] = ()
+    timings: tuple[StageTiming, ...] = field(default=(), compare=False)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return self.assessment.pending
+
+    def timings_ms(self) -> dict[str, float]:
+        return {t.stage: t.ms for t in self.timings}
