@@ -186,6 +186,8 @@ MEILISEARCH_API_KEY = env.str("MEILISEARCH_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 LLM_MODEL = env.str("LLM_MODEL", default="")
+# Total seconds an LLM call may take, retry included (10 at most).
+LLM_BUDGET_SECONDS = env.float("LLM_BUDGET_SECONDS", default=10.0)
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 
