@@ -211,6 +211,13 @@ def resource_link_health_refresh(
         Resource.objects.filter(pk__in=pks).update(link_health=health)
     if changes:
         catalog_version_bump()
+        # .update() sends no signal: tell search, so a broken resource stops
+        # being found by learners at once.
+        from search.services import search_index_enqueue
+
+        search_index_enqueue(
+            kind="resource", ids=[pk for pks in ids_by_health.values() for pk in pks]
+        )
     return tuple(changes)
 
 

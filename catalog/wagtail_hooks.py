@@ -21,6 +21,7 @@ from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from search.admin_search import catalog_search_index_view
 from taxonomy.wagtail_hooks import SubjectViewSet, TopicViewSet, TrackViewSet
 
 from .filters import ResourceFilterSet
@@ -82,6 +83,7 @@ class ProviderViewSet(SnippetViewSet):
 
 
 class ResourceViewSet(SnippetViewSet):
+    index_view_class = catalog_search_index_view("resource")
     model = Resource
     icon = "doc-full"
     menu_label = "Resources"

@@ -3,9 +3,10 @@
 They are registered as snippets, with the catalog's, in one "Catalog" menu by
 ``catalog.wagtail_hooks`` (a SnippetViewSetGroup spans both apps).
 
-Listings search with the ORM (``search_backend_name = None``) rather than the
-search index: it works on the annotated querysets below, needs no index
-update after a bulk import, and a catalog is small enough for ``icontains``.
+Topic and track listings search through the catalog search backend
+(``search.admin_search``): the ranking, typo correction and prefixes learners
+get. Subjects, and the fallback when the engines are down, use the ORM over
+``search_fields`` (``search_backend_name = None``), not Wagtail's own index.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from django.http import HttpRequest
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from search.admin_search import catalog_search_index_view
 
 from .models import Subject, Topic, Track
 from .views import TopicCreateView, TopicDeleteView, TopicDependentsPanel, TopicEditView
@@ -47,6 +50,7 @@ class TopicViewSet(SnippetViewSet):
     model = Topic
     icon = "list-ul"
     menu_label = "Topics"
+    index_view_class = catalog_search_index_view("topic")
     add_view_class = TopicCreateView
     edit_view_class = TopicEditView
     delete_view_class = TopicDeleteView
@@ -97,6 +101,7 @@ class TopicViewSet(SnippetViewSet):
 
 
 class TrackViewSet(SnippetViewSet):
+    index_view_class = catalog_search_index_view("track")
     model = Track
     icon = "crosshairs"
     menu_label = "Tracks"

@@ -6,6 +6,7 @@ from typing import cast
 
 from django.db import transaction
 
+from search.services import search_index_suspended, search_reindex_all
 from taxonomy.models import CatalogVersion
 from taxonomy.services import catalog_version_batch
 
@@ -31,7 +32,9 @@ def catalog_validate(*, data: object) -> list[ImportIssue]:
 
 
 @transaction.atomic
-def catalog_import(*, data: object, dry_run: bool = False) -> ImportSummary:
+def catalog_import(
+    *, data: object, dry_run: bool = False, reindex: str = "task"
+) -> ImportSummary:
     """Upsert the records of ``data`` (a parsed catalog document), all or nothing.
 
     Records are matched by slug (resources by slug, else by primary URL); a
@@ -40,6 +43,11 @@ def catalog_import(*, data: object, dry_run: bool = False) -> ImportSummary:
     records are not written, so importing the same document twice writes
     nothing and leaves the catalog version alone; any change bumps it once.
     With ``dry_run`` the writes are made and rolled back.
+
+    The bulk writes skip per-object search indexing; after a change that
+    commits, the search indexes are rebuilt: by a Huey task (``reindex="task"``,
+    right for the admin), in the caller's process (``"now"``, the command) or
+    not at all (``"none"``, when the caller rebuilds later).
 
     Returns an :class:`ImportSummary`. Raises :class:`CatalogImportError`
     listing every problem, having written nothing.
@@ -53,11 +61,24 @@ def catalog_import(*, data: object, dry_run: bool = False) -> ImportSummary:
     plan.summary.dry_run = dry_run
     if plan.summary.changed:
         with transaction.atomic():
-            with catalog_version_batch():
+            with catalog_version_batch(), search_index_suspended():
                 plan_apply(plan=plan)
             if dry_run:
                 transaction.set_rollback(True)
+        if not dry_run:
+            _reindex_on_commit(reindex)
     return plan.summary
+
+
+def _reindex_on_commit(mode: str) -> None:
+    if mode == "task":
+        from search.tasks import reindex_all_task
+
+        transaction.on_commit(reindex_all_task)
+    elif mode == "now":
+        transaction.on_commit(search_reindex_all)
+    elif mode != "none":
+        raise ValueError(f"reindex must be 'task', 'now' or 'none', not {mode!r}")
 
 
 def _prepare(data: object) -> tuple[list[ImportIssue], Plan | None]:

@@ -6,6 +6,7 @@ from django.db.models import Count
 
 import pytest
 
+from search.services import search_reindex_all
 from taxonomy.models import CatalogVersion, Prerequisite, Topic
 from tests.admin import curator_user, snippet_url, topic_form_data
 from tests.factories import (
@@ -227,6 +228,7 @@ def test_topic_listing_searches_and_orders(curator_client) -> None:
     TopicFactory(slug="loops", name="Loops", estimated_hours=5)
     TopicFactory(slug="while", name="While loops", estimated_hours=1)
     TopicFactory(slug="algebra", name="Algebra")
+    search_reindex_all()  # what the on-commit indexing task does in production
 
     found = curator_client.get(snippet_url(Topic, "list"), {"q": "loop"})
     ordered = curator_client.get(
@@ -238,10 +240,11 @@ def test_topic_listing_searches_and_orders(curator_client) -> None:
 
 
 def test_topic_listing_counts_prerequisites_and_dependents(curator_client) -> None:
-    loops = TopicFactory(slug="loops")
+    loops = TopicFactory(slug="loops", name="Loops")
     for _ in range(2):
         PrerequisiteFactory(topic=loops, requires=TopicFactory(subject=loops.subject))
     PrerequisiteFactory(topic=TopicFactory(subject=loops.subject), requires=loops)
+    search_reindex_all()
 
     response = curator_client.get(snippet_url(Topic, "list"), {"q": "loops"})
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from django.core.management import call_command
 from django.db import transaction
 
@@ -224,3 +226,37 @@ def test_the_vocabulary_follows_a_full_reindex(catalog):
     # "closures" only lived in the deleted resource's title.
     assert backend.search("closurse").corrected_query == ""
     assert backend.search("fucntions").corrected_query == "functions"
+
+
+def test_the_import_command_rebuilds_the_search_index(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    import json
+
+    from django.core.management import call_command
+
+    from catalog.synthetic import catalog_synthesize
+    from search.selectors import catalog_search
+
+    document = catalog_synthesize(topics=12, resources=30, seed=3)
+    title = document["resources"][0]["title"]
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_catalog", str(path), stdout=io.StringIO())
+    hits = catalog_search(query=title).hits
+    assert title in [hit.fields["title"] for hit in hits[:5]]
+
+
+def test_a_resource_whose_link_breaks_disappears_from_search(
+    catalog, huey_immediate, django_capture_on_commit_callbacks
+):
+    from catalog.services import resource_link_health_refresh
+
+    video = catalog.resources["functions-video"]
+    assert "functions-video" in _slugs("functions")
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            video.links.filter(kind="primary").update(healthy=False)
+            resource_link_health_refresh(resource_ids=[video.pk])
+    assert "functions-video" not in _slugs("functions")

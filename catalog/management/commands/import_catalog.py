@@ -48,7 +48,9 @@ class Command(BaseCommand):
             return
         data = read_document(options["path"])
         try:
-            summary = catalog_import(data=data, dry_run=options["dry_run"])
+            summary = catalog_import(
+                data=data, dry_run=options["dry_run"], reindex="now"
+            )
         except CatalogImportError as error:
             for found in error.errors:
                 self.stderr.write(str(found))
