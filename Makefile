@@ -19,8 +19,15 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $@
 
+# npm brings the browser tests' tools (axe-core), locked in package-lock.json.
+# Without npm the step is skipped: those checks skip locally and fail in CI.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: skipping node_modules (axe-core for tests/e2e)"; fi
+
 .PHONY: install
-install: $(VENV)/.installed ## Create the virtual environment and install the locked dependencies
+install: $(VENV)/.installed node_modules/.installed ## Create the virtual environment, install the locked Python and npm dependencies
 
 .PHONY: setup
 setup: install ## Migrate, load the starter catalog, ensure the demo curator (idempotent)

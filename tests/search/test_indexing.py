@@ -255,8 +255,7 @@ def test_a_resource_whose_link_breaks_disappears_from_search(
 
     video = catalog.resources["functions-video"]
     assert "functions-video" in _slugs("functions")
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            video.links.filter(kind="primary").update(healthy=False)
-            resource_link_health_refresh(resource_ids=[video.pk])
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        video.links.filter(kind="primary").update(healthy=False)
+        resource_link_health_refresh(resource_ids=[video.pk])
     assert "functions-video" not in _slugs("functions")

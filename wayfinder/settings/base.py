@@ -46,7 +46,12 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_htmx",
+    "js_lib_htmx",
     "template_partials",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "huey.contrib.djhuey",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -179,6 +184,32 @@ WAGTAILDOCS_EXTENSIONS = [
     "zip",
 ]
 
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+    ],
+    # Closed by default; the public catalog viewsets open reads explicitly.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "wayfinder.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # ``format`` is a resource filter (video, article...), not a renderer choice.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Wayfinder API",
+    "DESCRIPTION": "Wayfinder's REST API. The catalog is public and read-only.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Wagtail's admin API would otherwise be described too (and warn).
+    "PREPROCESSING_HOOKS": ["wayfinder.api.spectacular_only_api_paths"],
+}
+
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="database")
 MEILISEARCH_URL = env.str("MEILISEARCH_URL", default="")
 MEILISEARCH_API_KEY = env.str("MEILISEARCH_API_KEY", default="")
@@ -188,6 +219,23 @@ OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 LLM_MODEL = env.str("LLM_MODEL", default="")
 # Total seconds an LLM call may take, retry included (10 at most).
 LLM_BUDGET_SECONDS = env.float("LLM_BUDGET_SECONDS", default=10.0)
+
+PLANNER_LEASE_SECONDS = env.int("PLANNER_LEASE_SECONDS", default=60)
+PLANNER_MAX_ATTEMPTS = env.int("PLANNER_MAX_ATTEMPTS", default=3)
+PLANNER_QUEUED_STALE_SECONDS = env.int("PLANNER_QUEUED_STALE_SECONDS", default=300)
+PLANNER_TASK_RETRIES = env.int("PLANNER_TASK_RETRIES", default=3)
+PLANNER_TASK_RETRY_DELAY = env.int("PLANNER_TASK_RETRY_DELAY", default=5)
+PLANNER_GRAPH_CACHE = env.bool("PLANNER_GRAPH_CACHE", default=bool(REDIS_URL))
+PLANNER_GRAPH_CACHE_MAX_BYTES = env.int(
+    "PLANNER_GRAPH_CACHE_MAX_BYTES", default=64 * 1024 * 1024
+)
+PLANNER_GC_FREEZE = env.bool("PLANNER_GC_FREEZE", default=True)
+PLANNER_PHRASER = env.str(
+    "PLANNER_PHRASER", default="planner.llm.phraser_from_settings"
+)
+PLANNER_GOAL_MATCHER = env.str(
+    "PLANNER_GOAL_MATCHER", default="planner.matching.search_goal_matcher"
+)
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 

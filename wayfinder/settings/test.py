@@ -13,3 +13,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY_NAME = env.str("HUEY_NAME", default=f"wayfinder-test-{os.getpid()}")
 HUEY["name"] = HUEY_NAME  # noqa: F405
 LOG_FORMAT = "console"
+# Rolled-back test catalogs reuse version numbers: never share snapshots via Redis.
+PLANNER_GRAPH_CACHE = False

@@ -1,0 +1,67 @@
+"""Reads of learner data, scoped to the learner who owns it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from .models import ClarifyingQuestion, LearnerProfile
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """The latest answer to a question, as the planner reads it."""
+
+    value: str | None
+    confidence: float
+    skipped: bool
+
+
+def profile_list_for_owner(*, owner: AbstractBaseUser) -> QuerySet[LearnerProfile]:
+    """The owner's profiles, newest first, with subject and track."""
+    return LearnerProfile.objects.filter(owner=owner).select_related("subject", "track")
+
+
+def profile_get_for_owner(
+    *, owner: AbstractBaseUser, profile_id: int
+) -> LearnerProfile:
+    """One of the owner's profiles (raises ``LearnerProfile.DoesNotExist``)."""
+    return profile_list_for_owner(owner=owner).get(pk=profile_id)
+
+
+def profile_get_for_planning(*, profile_id: int) -> LearnerProfile:
+    """A profile with what the planner reads: subject, track and known topics."""
+    return (
+        LearnerProfile.objects.select_related("subject", "track")
+        .prefetch_related("known_topics")
+        .get(pk=profile_id)
+    )
+
+
+def question_list_for_profile(
+    *, profile: LearnerProfile
+) -> QuerySet[ClarifyingQuestion]:
+    """The questions asked for a profile, in the order they were asked."""
+    return ClarifyingQuestion.objects.filter(profile=profile).order_by("order", "pk")
+
+
+def answers_latest(*, profile: LearnerProfile) -> dict[str, StoredAnswer]:
+    """The latest answer per question id of a profile, in one query.
+
+    A skipped answer has ``value`` None. Questions never answered are absent.
+    """
+    rows = (
+        ClarifyingQuestion.objects.filter(profile=profile, answers__isnull=False)
+        .order_by("answers__answered_at", "answers__pk")
+        .values_list(
+            "question_id", "answers__value", "answers__confidence", "answers__skipped"
+        )
+    )
+    latest: dict[str, StoredAnswer] = {}
+    for question_id, value, confidence, skipped in rows:
+        latest[question_id] = StoredAnswer(
+            None if skipped else value, float(confidence), bool(skipped)
+        )
+    return dict(sorted(latest.items()))

@@ -1,0 +1,369 @@
+"""``manage.py plan_roadmap --profile FILE.json``: the planner, synchronously.
+
+For operators and tests: the same pipeline a planning job runs, without a
+user account. Prints the clarifying questions still needed (stable ids, so an
+answers file written from one run applies to the next) or the plan. Invalid
+input prints every field error and exits 1. docs/planner.md describes both
+files and the output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from learners.services import answer_record, profile_submit
+from planner.domain import (
+    MAX_QUESTIONS,
+    CatalogGraphError,
+    Plan,
+    PlanValidationError,
+    ProfileErrors,
+    Question,
+    Repair,
+    parse_answers,
+    run_pipeline,
+)
+from planner.matching import goal_matcher_get
+from planner.selectors import catalog_graph_get
+from planner.services import profile_plan, questions_next
+from roadmaps.services import roadmap_create_from_plan
+
+
+class Command(BaseCommand):
+    help = (
+        "Plan a roadmap from an onboarding-answers file: print the clarifying "
+        "questions still needed, or the scheduled plan with its resources."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--profile", required=True, help="onboarding answers (JSON object)"
+        )
+        parser.add_argument(
+            "--answers", help="answers to clarifying questions, by question id (JSON)"
+        )
+        parser.add_argument("--json", action="store_true", help="print JSON")
+        parser.add_argument(
+            "--start-date",
+            type=_iso_date,
+            help="the schedule's first day, YYYY-MM-DD (default today); it is "
+            "also the 'today' deadlines are checked against, so a run repeats",
+        )
+        parser.add_argument(
+            "--user", help="store the profile, answers and roadmap for this username"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        raw = _read_json(options["profile"], "--profile")
+        answers = (
+            _read_json(options["answers"], "--answers") if options["answers"] else {}
+        )
+        today = options["start_date"] or timezone.localdate()
+        if options["start_date"]:
+            raw = {**raw, "start_date": today.isoformat()}
+        try:
+            if options["user"]:
+                output = self._for_user(options["user"], raw, answers, today)
+            else:
+                result = run_pipeline(
+                    raw,
+                    catalog_graph_get(),
+                    today=today,
+                    answers=answers,
+                    matcher=goal_matcher_get(),
+                )
+                output = _output(result.questions, result.plan, result.repairs)
+        except ProfileErrors as exc:  # AnswerErrors too
+            raise CommandError(_field_errors(exc.errors)) from None
+        except ValidationError as exc:
+            raise CommandError(_field_errors(_messages(exc))) from None
+        except PlanValidationError as exc:
+            raise CommandError(f"The plan failed validation: {exc}") from None
+        except CatalogGraphError as exc:
+            raise CommandError(f"The catalog cannot be planned from: {exc}") from None
+        if options["json"]:
+            self.stdout.write(json.dumps(output, indent=2, ensure_ascii=False))
+        else:
+            self.stdout.write(_text(output))
+
+    def _for_user(
+        self, username: str, raw: dict, answers: Mapping, today: date
+    ) -> dict:
+        """Store what a learner would, all or nothing: the profile, the answers
+        the planner asks for, and the roadmap once no question is pending."""
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No user named {username!r}.")
+        parsed = parse_answers(answers)
+        with transaction.atomic():
+            return self._store(user, raw, parsed, today)
+
+    def _store(self, user, raw: dict, parsed: Mapping, today: date) -> dict:
+        profile = profile_submit(owner=user, raw=raw, today=today)
+        _answers_apply(profile, parsed)
+        graph = catalog_graph_get()
+        result = profile_plan(
+            profile=profile, graph=graph, today=today, assume_unanswered=False
+        )
+        output = _output(result.questions, result.plan, result.repairs)
+        output["profile_id"] = profile.pk
+        if result.plan is not None:
+            roadmap = roadmap_create_from_plan(
+                profile=profile,
+                plan=result.plan,
+                catalog_version=graph.version,
+                repairs=result.repairs,
+            )
+            output["roadmap_id"] = roadmap.pk
+        return output
+
+
+def _answers_apply(profile, parsed: Mapping) -> None:
+    """Record the file's answer to each question the planner asks in turn."""
+    for _ in range(MAX_QUESTIONS):
+        pending = questions_next(profile=profile)
+        if not pending or pending[0].question_id not in parsed:
+            return
+        question_id = pending[0].question_id
+        answer = parsed[question_id]
+        try:
+            answer_record(
+                profile=profile,
+                question_id=question_id,
+                value=answer.value,
+                confidence=answer.confidence,
+                skipped=answer.skipped,
+            )
+        except ValidationError as exc:
+            messages = [m for msgs in _messages(exc).values() for m in msgs]
+            raise ValidationError({question_id: messages}) from None
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            f"--start-date: {text!r} is not a date (YYYY-MM-DD)."
+        ) from None
+
+
+def _read_json(path: str, flag: str) -> dict:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CommandError(f"{flag}: cannot read {path}: {exc.strerror}.") from None
+    except ValueError as exc:
+        raise CommandError(f"{flag}: {path} is not valid JSON: {exc}.") from None
+    if not isinstance(data, dict):
+        raise CommandError(f"{flag}: {path} must hold a JSON object.")
+    return data
+
+
+def _messages(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {"__all__": exc.messages}
+
+
+def _field_errors(errors: Mapping[str, Any]) -> str:
+    lines = ["Invalid input:"]
+    for field, messages in sorted(errors.items()):
+        lines += [f"  {field}: {message}" for message in messages]
+    return "\n".join(lines)
+
+
+# -- output -----------------------------------------------------------------------
+def _output(
+    questions: tuple[Question, ...], plan: Plan | None, repairs: tuple[Repair, ...]
+) -> dict:
+    if plan is None:
+        return {"status": "questions", "questions": [_question(q) for q in questions]}
+    return {
+        "status": "plan",
+        "plan": _plan(plan),
+        "repairs": [_repair(r) for r in repairs],
+    }
+
+
+def _question(q: Question) -> dict:
+    return {
+        "id": q.id,
+        "kind": str(q.kind),
+        "order": q.order,
+        "text": q.text,
+        "reason": q.reason,
+        "options": [{"value": o.value, "label": o.label} for o in q.options],
+        "topic": q.topic,
+    }
+
+
+def _repair(r: Repair) -> dict:
+    return {"rule": r.rule, "step": r.step, "message": r.message}
+
+
+def _plan(plan: Plan) -> dict:
+    shortfall = plan.shortfall
+    return {
+        "catalog_version": plan.catalog_version,
+        "subject": plan.subject,
+        "track": plan.track,
+        "targets": list(plan.targets),
+        "start_date": plan.start_date.isoformat(),
+        "end_date": plan.end_date.isoformat(),
+        "deadline": plan.deadline.isoformat() if plan.deadline else None,
+        "weekly_hours": plan.weekly_hours,
+        "total_hours": plan.total_hours,
+        "budget_hours": plan.budget_hours,
+        "feasible": plan.feasible,
+        "steps": [
+            {
+                "position": s.position,
+                "topic": s.topic,
+                "name": s.name,
+                "kind": str(s.kind),
+                "because": s.because,
+                "hours": s.hours,
+                "weeks": [s.week_start, s.week_end],
+                "start_date": s.start_date.isoformat(),
+                "end_date": s.end_date.isoformat(),
+                "flags": list(s.flags),
+                "resources": [
+                    {
+                        "rank": r.rank,
+                        "resource": r.resource,
+                        "score": round(r.score.total, 4),
+                        "parts": {k: round(v, 4) for k, v in r.score.parts.items()},
+                        "variety_penalty": round(r.score.variety_penalty, 4),
+                        "flags": list(r.flags),
+                    }
+                    for r in s.resources
+                ],
+            }
+            for s in plan.steps
+        ],
+        "shortfall": None
+        if shortfall is None
+        else {
+            "hours_needed": shortfall.hours_needed,
+            "hours_available": shortfall.hours_available,
+            "weekly_hours_needed": shortfall.weekly_hours_needed,
+            "earliest_feasible_deadline": shortfall.earliest_feasible_deadline.isoformat(),
+            "narrower_tracks": [
+                {"slug": t.slug, "name": t.name, "hours": t.hours}
+                for t in shortfall.narrower_tracks
+            ],
+        },
+        "dropped_recommended": list(plan.dropped_recommended),
+        "known": list(plan.known),
+        "assumptions": list(plan.assumptions),
+    }
+
+
+def _text(output: dict) -> str:
+    lines = (
+        _questions_text(output)
+        if output["status"] == "questions"
+        else _plan_text(output)
+    )
+    if "roadmap_id" in output:
+        lines.append(
+            f"Stored as roadmap {output['roadmap_id']} (profile {output['profile_id']})."
+        )
+    elif "profile_id" in output:
+        lines.append(f"Stored as profile {output['profile_id']}; no roadmap yet.")
+    return "\n".join(lines)
+
+
+def _questions_text(output: dict) -> list[str]:
+    questions = output["questions"]
+    lines = [
+        f"{len(questions)} question(s) to answer before planning. Answer by id in a "
+        "JSON file and run again with --answers FILE:"
+    ]
+    for q in questions:
+        options = " | ".join(f"{o['value']} ({o['label']})" for o in q["options"])
+        lines += [
+            f"  [{q['id']}] {q['text']}",
+            f"      kind: {q['kind']}, question {q['order']} of at most 3",
+            f"      why: {q['reason']}",
+            f"      options: {options}",
+        ]
+    example = {q["id"]: q["options"][0]["value"] for q in questions if q["options"]}
+    lines.append(f"  answers file example: {json.dumps(example, ensure_ascii=False)}")
+    return lines
+
+
+def _hours(value: float) -> str:
+    return f"{value:g} h"
+
+
+def _plan_text(output: dict) -> list[str]:
+    plan = output["plan"]
+    track = f", track {plan['track']}" if plan["track"] else ""
+    lines = [
+        f"Plan: {plan['subject']}{track} (catalog version {plan['catalog_version']})",
+        f"From {plan['start_date']} to {plan['end_date']}: {len(plan['steps'])} steps, "
+        f"{_hours(plan['total_hours'])} at {_hours(plan['weekly_hours'])} a week",
+    ]
+    if plan["deadline"]:
+        verdict = "met" if plan["feasible"] else "NOT met"
+        lines.append(f"Deadline {plan['deadline']}: {verdict}")
+    for step in plan["steps"]:
+        first, last = step["weeks"]
+        weeks = f"week {first}" if first == last else f"weeks {first}-{last}"
+        flags = f" [{', '.join(step['flags'])}]" if step["flags"] else ""
+        lines.append(
+            f"{step['position']:>3}. {step['topic']} ({step['kind']}) "
+            f"{_hours(step['hours'])}, {weeks}, "
+            f"{step['start_date']} to {step['end_date']}{flags}"
+        )
+        for res in step["resources"]:
+            parts = ", ".join(f"{k} {v:g}" for k, v in res["parts"].items())
+            extra = (
+                f"; variety -{res['variety_penalty']:g}"
+                if res["variety_penalty"]
+                else ""
+            )
+            rflags = f" [{', '.join(res['flags'])}]" if res["flags"] else ""
+            lines.append(
+                f"       {res['rank']}. {res['resource']} score {res['score']:.4f} "
+                f"({parts}{extra}){rflags}"
+            )
+    lines += _plan_notes(plan, output["repairs"])
+    return lines
+
+
+def _plan_notes(plan: dict, repairs: list[dict]) -> list[str]:
+    lines = []
+    shortfall = plan["shortfall"]
+    if shortfall:
+        tracks = ", ".join(
+            f"{t['slug']} ({_hours(t['hours'])})" for t in shortfall["narrower_tracks"]
+        )
+        lines += [
+            f"Shortfall: {_hours(shortfall['hours_needed'])} needed, "
+            f"{_hours(shortfall['hours_available'])} available before the deadline",
+            f"  options: {_hours(shortfall['weekly_hours_needed'])} a week, or a "
+            f"deadline of {shortfall['earliest_feasible_deadline']}"
+            + (f", or a narrower track: {tracks}" if tracks else ""),
+        ]
+    if plan["dropped_recommended"]:
+        lines.append(
+            f"Recommended topics left out: {', '.join(plan['dropped_recommended'])}"
+        )
+    lines += [f"Assumed: {text}" for text in plan["assumptions"]]
+    lines += [
+        f"Repaired [{r['rule']}] {r['step'] or '-'}: {r['message']}" for r in repairs
+    ]
+    return lines

@@ -1,0 +1,643 @@
+"""The planner's writes: questions, planning jobs, their leases and the reaper.
+
+The pure core (``planner.domain``) decides; this module reads a stored profile
+into the core's types, runs the stages and stores what they return. A
+``PlanningJob`` row is the source of truth for a generation: Huey delivers at
+most once, so a worker claims the row with a lease it renews at every stage,
+and :func:`jobs_reap` puts back (or fails) a job whose worker vanished.
+docs/planner.md ("Jobs") describes the states.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+import structlog
+
+from learners.models import ClarifyingQuestion, LearnerProfile
+from learners.selectors import answers_latest, profile_get_for_planning
+from roadmaps.services import roadmap_create_from_plan
+
+from .domain import (
+    MAX_QUESTIONS,
+    Answer,
+    AnswerErrors,
+    CatalogGraph,
+    CatalogGraphError,
+    NormalizedProfile,
+    Phraser,
+    PipelineResult,
+    PlanValidationError,
+    ProfileErrors,
+    apply_phraser,
+    assess,
+    normalize,
+    run_from_profile,
+)
+from .matching import goal_matcher_get
+from .models import JobState, PlanningJob
+from .selectors import catalog_graph_get
+
+logger = structlog.get_logger(__name__)
+
+#: Defaults of the settings read below (docs/planner.md, "Jobs").
+LEASE_SECONDS = 60
+MAX_ATTEMPTS = 3
+QUEUED_STALE_SECONDS = 300
+#: Errors worth a retry: the database went away or timed out. Anything else a
+#: stage raises is deterministic and fails the job.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+
+
+class LeaseLost(RuntimeError):
+    """Another worker holds the job now (this one's lease ran out); stop quietly."""
+
+
+def _setting(name: str, default: float) -> float:
+    return getattr(settings, name, default)
+
+
+def lease_seconds() -> float:
+    return float(_setting("PLANNER_LEASE_SECONDS", LEASE_SECONDS))
+
+
+def phraser_get() -> Phraser | None:
+    """The phraser named by ``PLANNER_PHRASER`` (a dotted path to a factory
+    returning a Phraser or None), or None: deterministic wording."""
+    path = getattr(settings, "PLANNER_PHRASER", "")
+    return import_string(path)() if path else None
+
+
+# -- a stored profile in the core's terms ---------------------------------------
+def profile_domain(
+    *, profile: LearnerProfile, graph: CatalogGraph
+) -> NormalizedProfile:
+    """The core's NormalizedProfile for a stored profile.
+
+    The stored fields are authoritative; what the model does not keep (which
+    tracks a goal sentence may mean, the topics it names, whether the track
+    was named) is derived again from the stored goals against ``graph``. The
+    normalisation is pinned to the profile's start date, so a deadline that
+    was valid when submitted stays valid. Raises ProfileErrors when the goal
+    no longer matches the catalog.
+    """
+    raw = profile.raw_answers or {}
+    goals, track = raw.get("goals"), raw.get("track")
+    if not goals and not track:
+        goals = profile.track.slug if profile.track_id else profile.goal_text
+    base = normalize(
+        {
+            "subject": profile.subject.slug,
+            "level": profile.level,
+            "weekly_hours": float(profile.weekly_hours),
+            "goals": goals,
+            "track": track,
+        },
+        graph,
+        profile.start_date,
+        matcher=goal_matcher_get(),
+    )
+    # The stored track is authoritative: a goal sentence matched again against
+    # a changed catalog or search index must not move a learner's track.
+    track = base.track
+    if profile.track_id and profile.track.slug in graph.tracks:
+        track = profile.track.slug
+    known = sorted(t.slug for t in profile.known_topics.all() if t.slug in graph.topics)
+    return dataclasses.replace(
+        base,
+        track=track,
+        language=profile.language,
+        start_date=profile.start_date,
+        formats_liked=tuple(sorted(profile.formats_liked or ())),
+        formats_disliked=tuple(sorted(profile.formats_disliked or ())),
+        cost=profile.cost_preference,
+        session_minutes=profile.session_minutes,
+        deadline=profile.deadline,
+        age_range=profile.age_range,
+        known_topics=tuple(known),
+        timezone=profile.timezone,
+    )
+
+
+def answers_domain(*, profile: LearnerProfile) -> dict[str, Answer]:
+    """The latest stored answer per question id, as the core's Answers."""
+    return {
+        qid: Answer(a.value, a.confidence, a.skipped)
+        for qid, a in answers_latest(profile=profile).items()
+    }
+
+
+def _canonical(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _canonical(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+        }
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def profile_hash(profile: NormalizedProfile, answers: Mapping[str, Answer]) -> str:
+    """A stable sha256 (hex) of the planner's inputs: the normalized profile
+    and the answers. Equal inputs give equal hashes across processes and
+    runs (canonical JSON, sorted keys, enums as their values)."""
+    payload = {"profile": _canonical(profile), "answers": _canonical(dict(answers))}
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def profile_plan(
+    *,
+    profile: LearnerProfile,
+    graph: CatalogGraph | None = None,
+    today: date | None = None,
+    phraser: Phraser | None = None,
+    assume_unanswered: bool = True,
+    on_stage: Callable[[str, int], None] | None = None,
+) -> PipelineResult:
+    """Run the pipeline for a stored profile and its stored answers.
+
+    With ``assume_unanswered`` (what jobs do) a pending question counts as
+    skipped, so the result always holds a plan; without it the pending
+    question comes back instead. ``today`` (default: the local date) dates
+    the freshness scores. Raises ProfileErrors, AnswerErrors,
+    PlanValidationError or CatalogGraphError.
+    """
+    graph = graph or catalog_graph_get()
+    if on_stage is not None:
+        on_stage("normalize", 0)
+    return run_from_profile(
+        profile_domain(profile=profile, graph=graph),
+        graph,
+        today=today or timezone.localdate(),
+        answers=answers_domain(profile=profile),
+        assume_unanswered=assume_unanswered,
+        phraser=phraser,
+        on_stage=on_stage,
+    )
+
+
+def answers_check(
+    *,
+    profile: LearnerProfile,
+    question_id: str,
+    value: str | None,
+    confidence: float = 1.0,
+    skipped: bool = False,
+) -> None:
+    """Raise ValidationError when the planner would refuse this answer
+    (a value that is not one of the question's options)."""
+    graph = catalog_graph_get()
+    answers = answers_domain(profile=profile)
+    answers[question_id] = Answer(value, confidence, skipped)
+    try:
+        assess(profile_domain(profile=profile, graph=graph), graph, answers)
+    except (AnswerErrors, ProfileErrors) as exc:
+        messages = [m for msgs in exc.errors.values() for m in msgs]
+        raise ValidationError({"value": messages}) from None
+
+
+# -- questions --------------------------------------------------------------------
+@transaction.atomic
+def questions_next(
+    *, profile: LearnerProfile, phraser: Phraser | None = None
+) -> list[ClarifyingQuestion]:
+    """The question to ask now (a list of none or one), stored in the history.
+
+    Replays the questioning over the stored answers; a question asked for the
+    first time is stored with its stable ``question_id``, kind, text, reason,
+    options and its order in the profile's history. Never more than
+    ``MAX_QUESTIONS`` (3) are stored for a profile, even when answers change
+    the path: past the cap this returns ``[]`` and planning assumes the rest
+    conservatively. Raises ValidationError for a stored answer the planner
+    no longer accepts.
+    """
+    # Locking the profile serialises concurrent calls: one row per question.
+    LearnerProfile.objects.select_for_update().filter(pk=profile.pk).first()
+    graph = catalog_graph_get()
+    try:
+        assessment = assess(
+            profile_domain(profile=profile, graph=graph),
+            graph,
+            answers_domain(profile=profile),
+        )
+    except (AnswerErrors, ProfileErrors) as exc:
+        raise ValidationError({k: list(v) for k, v in exc.errors.items()}) from None
+    if not assessment.pending:
+        return []
+    question = assessment.pending[0]
+    asked = {q.question_id: q for q in profile.questions.all()}
+    if question.id in asked:
+        return [asked[question.id]]
+    if len(asked) >= MAX_QUESTIONS:
+        return []
+    if phraser is not None:
+        (question,), _, _ = apply_phraser(phraser, (question,))
+    row = ClarifyingQuestion(
+        profile=profile,
+        question_id=question.id,
+        kind=question.kind,
+        text=question.text,
+        reason=question.reason,
+        options=[{"value": o.value, "label": o.label} for o in question.options],
+        order=len(asked) + 1,
+    )
+    row.full_clean(validate_constraints=False)
+    row.save()
+    return [row]
+
+
+# -- jobs ---------------------------------------------------------------------------
+def job_enqueue(
+    *, profile: LearnerProfile, actor: AbstractBaseUser, enqueue: bool = True
+) -> PlanningJob:
+    """The planning job for the profile's current inputs, created if new.
+
+    Jobs are unique per (owner, profile hash, catalog version), a database
+    constraint: asking again for the same inputs returns the queued, running
+    or finished job instead of a second one. A new job's Huey task is
+    enqueued when the transaction commits (``enqueue=False`` leaves that to
+    the caller, e.g. to run it inline). Pending questions do not block a job:
+    it assumes them skipped. Raises PermissionDenied when ``actor`` is not
+    the profile's owner (or a superuser).
+    """
+    if actor.pk != profile.owner_id and not getattr(actor, "is_superuser", False):
+        raise PermissionDenied("Only the learner can plan from this profile.")
+    graph = catalog_graph_get()
+    digest = profile_hash(
+        profile_domain(profile=profile, graph=graph), answers_domain(profile=profile)
+    )
+    with transaction.atomic():
+        job, created = PlanningJob.objects.get_or_create(
+            owner_id=profile.owner_id,
+            profile_hash=digest,
+            catalog_version=graph.version,
+            defaults={
+                "profile": profile,
+                "max_attempts": int(_setting("PLANNER_MAX_ATTEMPTS", MAX_ATTEMPTS)),
+            },
+        )
+        if created and enqueue:
+            _enqueue_on_commit(job.pk)
+    logger.info("planning job", job_id=job.pk, created=created, state=job.state)
+    return job
+
+
+def _enqueue_on_commit(job_id: int) -> None:
+    from .tasks import plan_execute_task
+
+    transaction.on_commit(lambda: plan_execute_task(job_id))
+
+
+def job_execute(
+    *, job_id: int, worker_id: str, phraser: Phraser | None = None
+) -> PlanningJob | None:
+    """Claim a job, run the pipeline and store its roadmap; idempotent.
+
+    The claim is one conditional UPDATE (queued, or running with an expired
+    lease, and still the attempt count read) that makes the job running,
+    counts the attempt and takes a lease; a job someone else holds or that
+    has finished is left alone. Each stage renews the lease; when it cannot
+    (another worker took over) the run stops quietly. The roadmap is created
+    in the transaction that marks the job succeeded, under a row lock that
+    re-checks the attempt, so a job yields exactly one roadmap however often
+    it is delivered.
+
+    A stage that raises fails the job with a message naming the stage (and
+    the rule, for a validation refusal); a transient database error puts the
+    job back in the queue and is re-raised for Huey's retry. Returns the job
+    (None when it does not exist).
+    """
+    token = _job_claim(job_id=job_id)
+    if token is None:
+        logger.info("planning job not claimed", job_id=job_id, worker=worker_id)
+        return PlanningJob.objects.filter(pk=job_id).first()
+    with structlog.contextvars.bound_contextvars(
+        job_id=job_id, attempt=token, worker=worker_id
+    ):
+        logger.info("planning job claimed")
+        return _job_run(job_id=job_id, token=token, phraser=phraser)
+
+
+def _job_run(*, job_id: int, token: int, phraser: Phraser | None) -> PlanningJob:
+    progress = _Progress(job_id=job_id, token=token)
+    try:
+        progress("snapshot", 0)
+        graph = catalog_graph_get()
+        job = PlanningJob.objects.get(pk=job_id)
+        profile = profile_get_for_planning(profile_id=job.profile_id)
+        phraser = phraser or phraser_get()
+        result = profile_plan(
+            profile=profile, graph=graph, phraser=phraser, on_stage=progress
+        )
+        progress("store", 95)
+        return _job_finish(
+            job_id=job_id,
+            token=token,
+            profile=profile,
+            result=result,
+            graph=graph,
+            timings=progress.finished(result),
+            llm=_llm_record(phraser, result),
+        )
+    except LeaseLost:
+        logger.warning("planning job lease lost: another worker holds it")
+        return PlanningJob.objects.get(pk=job_id)
+    except TRANSIENT_ERRORS as exc:
+        logger.warning("planning job: transient error, retrying", exc_info=True)
+        _job_release(job_id=job_id, token=token, message=_failure(progress, exc))
+        raise
+    except Exception as exc:  # noqa: BLE001 -- any other stage error fails the job
+        if not isinstance(exc, PlanValidationError | ProfileErrors | CatalogGraphError):
+            logger.exception("planning job: stage raised", stage=progress.stage)
+        return _job_fail(job_id=job_id, token=token, message=_failure(progress, exc))
+
+
+class _Progress:
+    """``on_stage``: records stage, percent and timings, renews the lease.
+
+    ``PLANNER_TEST_STAGE_DELAY`` (seconds, default 0) is a test hook only: it
+    slows every stage so a test can kill a worker in the middle of a job.
+    """
+
+    def __init__(self, *, job_id: int, token: int) -> None:
+        self.job_id, self.token = job_id, token
+        self.stage = ""
+        self.started = time.perf_counter()
+        self.timings: dict[str, float] = {}
+        self.delay = float(_setting("PLANNER_TEST_STAGE_DELAY", 0))
+
+    def __call__(self, stage: str, percent: int) -> None:
+        self._close_stage()
+        self.stage = stage
+        _lease_renew(job_id=self.job_id, token=self.token, stage=stage, percent=percent)
+        logger.info("planning stage", stage=stage, percent=percent)
+        if self.delay:
+            time.sleep(self.delay)
+        self.started = time.perf_counter()
+
+    def _close_stage(self) -> None:
+        if self.stage:
+            elapsed = (time.perf_counter() - self.started) * 1000
+            self.timings[self.stage] = round(elapsed, 3)
+
+    def finished(self, result: PipelineResult) -> dict[str, float]:
+        """Milliseconds per stage: ours for the snapshot and the profile, the
+        pipeline's own clock for its stages (without our bookkeeping)."""
+        timings = dict(self.timings)
+        timings.update({k: round(v, 3) for k, v in result.timings_ms().items()})
+        return timings
+
+
+def _job_claim(*, job_id: int) -> int | None:
+    """Take the job if it may be run now; the new attempt number, or None."""
+    now = timezone.now()
+    row = (
+        PlanningJob.objects.filter(pk=job_id)
+        .values("state", "attempts", "max_attempts", "lease_expires_at", "error")
+        .first()
+    )
+    if row is None:
+        return None
+    expired = row["lease_expires_at"] is None or row["lease_expires_at"] <= now
+    if not (
+        row["state"] == JobState.QUEUED
+        or (row["state"] == JobState.RUNNING and expired)
+    ):
+        return None
+    claimable = PlanningJob.objects.filter(
+        Q(state=JobState.QUEUED)
+        | Q(state=JobState.RUNNING)
+        & (Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)),
+        pk=job_id,
+        attempts=row["attempts"],
+    )
+    if row["attempts"] >= row["max_attempts"]:
+        last = f" Last error: {row['error']}" if row["error"] else ""
+        claimable.update(
+            state=JobState.FAILED,
+            error=f"Gave up after {row['attempts']} attempts.{last}"[:2000],
+            lease_expires_at=None,
+            finished_at=now,
+        )
+        return None
+    token = row["attempts"] + 1
+    claimed = claimable.update(
+        state=JobState.RUNNING,
+        attempts=token,
+        stage="",
+        percent=0,
+        error="",
+        heartbeat_at=now,
+        lease_expires_at=now + timedelta(seconds=lease_seconds()),
+        started_at=Coalesce(F("started_at"), Value(now)),
+        finished_at=None,
+    )
+    return token if claimed else None
+
+
+def _lease_renew(*, job_id: int, token: int, stage: str, percent: int) -> None:
+    """Record progress and extend the lease, if this attempt still holds the job.
+
+    A job the reaper re-queued but nobody claimed yet (same attempt) is taken
+    back; one another worker claimed raises LeaseLost.
+    """
+    now = timezone.now()
+    renewed = PlanningJob.objects.filter(
+        pk=job_id,
+        attempts=token,
+        state__in=[JobState.RUNNING, JobState.QUEUED],
+    ).update(
+        state=JobState.RUNNING,
+        stage=stage,
+        percent=percent,
+        heartbeat_at=now,
+        lease_expires_at=now + timedelta(seconds=lease_seconds()),
+    )
+    if not renewed:
+        raise LeaseLost(job_id)
+
+
+def _job_finish(
+    *,
+    job_id: int,
+    token: int,
+    profile: LearnerProfile,
+    result: PipelineResult,
+    graph: CatalogGraph,
+    timings: dict[str, float],
+    llm: dict,
+) -> PlanningJob:
+    """Store the roadmap and mark the job succeeded, in one transaction."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        job = PlanningJob.objects.select_for_update().get(pk=job_id)
+        if (
+            job.attempts != token
+            or job.roadmap_id is not None
+            or job.state not in {JobState.RUNNING, JobState.QUEUED}
+        ):
+            raise LeaseLost(job_id)
+        job.roadmap = roadmap_create_from_plan(
+            profile=profile,
+            plan=result.plan,
+            catalog_version=graph.version,
+            job=job,
+            repairs=result.repairs,
+            llm=llm,
+        )
+        timings["store"] = round((time.perf_counter() - started) * 1000, 3)
+        job.state, job.stage, job.percent = JobState.SUCCEEDED, "", 100
+        job.timings, job.error, job.lease_expires_at = timings, "", None
+        job.finished_at = job.heartbeat_at = timezone.now()
+        job.save(
+            update_fields=[
+                "roadmap",
+                "state",
+                "stage",
+                "percent",
+                "timings",
+                "error",
+                "lease_expires_at",
+                "finished_at",
+                "heartbeat_at",
+            ]
+        )
+    logger.info(
+        "planning job succeeded",
+        roadmap_id=job.roadmap_id,
+        steps=len(result.plan.steps),
+        timings=timings,
+    )
+    return job
+
+
+def _llm_record(phraser: Phraser | None, result: PipelineResult) -> dict:
+    if phraser is None:
+        return {}
+    phrased = sum(1 for s in result.plan.steps if s.phrased_summary)
+    return {"phraser": str(getattr(phraser, "name", "")), "phrased_steps": phrased}
+
+
+def _failure(progress: _Progress, exc: Exception) -> str:
+    stage = progress.stage or "start"
+    if isinstance(exc, PlanValidationError):
+        where = f" at step {exc.step}" if exc.step else ""
+        return f"Stage {stage} failed: rule {exc.rule}{where}: {exc.message}"
+    if isinstance(exc, ProfileErrors | CatalogGraphError):
+        return f"Stage {stage} failed: {exc}"
+    return f"Stage {stage} failed: {type(exc).__name__}: {exc}"
+
+
+def _job_fail(*, job_id: int, token: int, message: str) -> PlanningJob:
+    PlanningJob.objects.filter(pk=job_id, attempts=token).exclude(
+        state=JobState.SUCCEEDED
+    ).update(
+        state=JobState.FAILED,
+        error=message[:2000],
+        lease_expires_at=None,
+        finished_at=timezone.now(),
+    )
+    logger.warning("planning job failed", error=message)
+    return PlanningJob.objects.get(pk=job_id)
+
+
+def _job_release(*, job_id: int, token: int, message: str) -> None:
+    """Put a job hit by a transient error back in the queue for the retry,
+    keeping the error (the claim that gives up quotes it)."""
+    try:
+        PlanningJob.objects.filter(
+            pk=job_id, attempts=token, state=JobState.RUNNING
+        ).update(state=JobState.QUEUED, lease_expires_at=None, error=message[:2000])
+    except TRANSIENT_ERRORS:
+        # The database is still away: the lease runs out and the reaper acts.
+        logger.warning("planning job: could not release", exc_info=True)
+
+
+# -- the reaper -----------------------------------------------------------------------
+def jobs_reap(*, now: datetime | None = None) -> dict[str, int]:
+    """Put lost jobs back in the queue, or fail them; no job stays running forever.
+
+    - running with an expired lease (its worker died or hung): queued again
+      and re-enqueued while ``attempts < max_attempts``, else failed with
+      "Worker lost N times";
+    - queued and untouched for ``PLANNER_QUEUED_STALE_SECONDS`` (its task
+      may have been lost with a broker or a worker): re-enqueued (failed when
+      out of attempts).
+
+    Each change is a conditional UPDATE on the attempt count, so the reaper
+    never races a worker that claims or renews at the same moment. Returns
+    how many jobs were requeued and failed.
+    """
+    now = now or timezone.now()
+    stale = now - timedelta(
+        seconds=_setting("PLANNER_QUEUED_STALE_SECONDS", QUEUED_STALE_SECONDS)
+    )
+    counts = {"requeued": 0, "failed": 0, "skipped": 0}
+    expired = PlanningJob.objects.filter(
+        state=JobState.RUNNING, lease_expires_at__lt=now
+    )
+    forgotten = PlanningJob.objects.annotate(
+        touched=Coalesce("heartbeat_at", "created_at")
+    ).filter(state=JobState.QUEUED, touched__lt=stale)
+    lost = "Worker lost {n} time{s}"
+    for queryset, reason in ((expired, lost), (forgotten, "Queued job not run")):
+        for job_id, state, attempts, max_attempts in queryset.values_list(
+            "pk", "state", "attempts", "max_attempts"
+        ):
+            why = reason.format(n=attempts, s="" if attempts == 1 else "s")
+            outcome = _reap_one(job_id, state, attempts, max_attempts, why, now)
+            counts[outcome] += 1
+    if counts["requeued"] or counts["failed"]:
+        logger.warning("planning jobs reaped", **counts)
+    return counts
+
+
+def _reap_one(
+    job_id: int,
+    state: str,
+    attempts: int,
+    max_attempts: int,
+    reason: str,
+    now: datetime,
+) -> str:
+    same = PlanningJob.objects.filter(pk=job_id, state=state, attempts=attempts)
+    if state == JobState.RUNNING:
+        same = same.filter(lease_expires_at__lt=now)
+    if attempts >= max_attempts:
+        done = same.update(
+            state=JobState.FAILED,
+            error=f"{reason}: gave up after {attempts} attempts.",
+            lease_expires_at=None,
+            finished_at=now,
+        )
+        return "failed" if done else "skipped"
+    with transaction.atomic():
+        done = same.update(
+            state=JobState.QUEUED, lease_expires_at=None, heartbeat_at=now
+        )
+        if done:
+            _enqueue_on_commit(job_id)
+    return "requeued" if done else "skipped"

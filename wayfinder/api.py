@@ -1,0 +1,39 @@
+"""The REST API's one router, mounted at ``/api/v1/``; each app's ``api.py``
+holds its serializers and viewsets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import routers
+from rest_framework.permissions import AllowAny
+
+from catalog.api import ResourceViewSet
+from taxonomy.api import SubjectViewSet, TopicViewSet, TrackViewSet
+
+
+class APIRootView(routers.APIRootView):
+    """Wayfinder's API: the catalog, public and read-only."""
+
+    permission_classes = [AllowAny]
+
+
+class Router(routers.DefaultRouter):
+    APIRootView = APIRootView
+
+
+router = Router()
+router.register("subjects", SubjectViewSet, basename="subject")
+router.register("topics", TopicViewSet, basename="topic")
+router.register("tracks", TrackViewSet, basename="track")
+router.register("resources", ResourceViewSet, basename="resource")
+
+
+def spectacular_only_api_paths(
+    endpoints: list[tuple[str, str, str, Any]], **kwargs: Any
+) -> list[tuple[str, str, str, Any]]:
+    """drf-spectacular preprocessing hook: describe ``/api/`` only.
+
+    Wagtail's admin API lives under ``/admin/api/`` and is not ours to document.
+    """
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/")]
