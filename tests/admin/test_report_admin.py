@@ -9,16 +9,10 @@ import pytest
 from catalog.models import Provider, Resource, ResourceLink
 from taxonomy.enums import LinkHealth
 from taxonomy.models import Topic
-from tests.admin import curator_user, snippet_url
+from tests.admin import snippet_url
 from tests.factories import ProviderFactory, ResourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator_client(client):
-    client.force_login(curator_user())
-    return client
 
 
 @pytest.fixture

@@ -25,12 +25,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def curator_client(client):
-    client.force_login(curator_user())
-    return client
-
-
 def _slugs(response) -> set[str]:
     return {item.slug for item in response.context["object_list"]}
 

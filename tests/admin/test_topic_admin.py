@@ -8,7 +8,7 @@ import pytest
 
 from search.services import search_reindex_all
 from taxonomy.models import CatalogVersion, Prerequisite, Topic
-from tests.admin import curator_user, snippet_url, topic_form_data
+from tests.admin import snippet_url, topic_form_data
 from tests.factories import (
     PrerequisiteFactory,
     ResourceFactory,
@@ -18,12 +18,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator_client(client):
-    client.force_login(curator_user())
-    return client
 
 
 def _errors(response) -> str:

@@ -13,7 +13,6 @@ import pytest
 
 from catalog.models import Resource
 from taxonomy.models import Topic
-from tests.admin import curator_user
 from tests.factories import ResourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,12 +45,6 @@ DOCUMENT: dict[str, Any] = {
         }
     ],
 }
-
-
-@pytest.fixture
-def curator_client(client):
-    client.force_login(curator_user())
-    return client
 
 
 def _upload(client, content: bytes | str, *, dry_run: bool) -> Any:
