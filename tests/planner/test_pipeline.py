@@ -165,3 +165,19 @@ def test_apply_phraser_without_a_phraser_is_the_identity():
     assert apply_phraser(None, (), plain.plan) == ((), plain.plan, 0)
     answered = {"placement:python-loops": Answer("yes")}
     assert run_pipeline(profile_raw(), GRAPH, today=TODAY, answers=answered) == plain
+
+
+def test_the_pipeline_pauses_the_collector_only_while_it_runs():
+    import gc
+
+    assert gc.isenabled()
+    seen = []
+    run_pipeline(
+        profile_raw(),
+        GRAPH,
+        today=TODAY,
+        assume_unanswered=True,
+        on_stage=lambda stage, percent: seen.append((stage, gc.isenabled())),
+    )
+    assert ("rank", False) in seen
+    assert gc.isenabled()
