@@ -535,10 +535,20 @@ def _job_finish(
 
 
 def _llm_record(phraser: Phraser | None, result: PipelineResult) -> dict:
+    """What ``Roadmap.llm`` records: the models whose text was used, if any."""
     if phraser is None:
         return {}
     phrased = sum(1 for s in result.plan.steps if s.phrased_summary)
-    return {"phraser": str(getattr(phraser, "name", "")), "phrased_steps": phrased}
+    # The LLM phraser knows the exact model and version that answered.
+    as_record = getattr(phraser, "as_record", None)
+    record = dict(as_record()) if callable(as_record) else {}
+    if not record and not phrased:
+        return {}
+    return {
+        **record,
+        "phraser": str(getattr(phraser, "name", "")),
+        "phrased_steps": phrased,
+    }
 
 
 def _failure(progress: _Progress, exc: Exception) -> str:

@@ -502,3 +502,53 @@ def test_only_the_first_max_items_texts_are_sent(serve):
     assert [s.phrased_summary != "" for s in plan.steps] == [True, True] + [False] * (
         len(PLAIN.plan.steps) - 2
     )
+
+
+@pytest.mark.django_db
+def test_a_job_with_an_llm_records_the_model_and_keeps_the_structure(
+    serve, configure, small_catalog, learner
+):
+    from datetime import date
+
+    from learners.services import profile_submit
+    from planner.services import job_enqueue, job_execute
+
+    from .conftest import TODAY_ISO, profile_raw
+
+    def plan_of(roadmap):
+        return [
+            (
+                s.position,
+                s.topic_slug,
+                s.hours,
+                [r.resource_slug for r in s.resources.all()],
+            )
+            for s in roadmap.steps.order_by("position")
+        ]
+
+    today = date.fromisoformat(TODAY_ISO)
+    plain = job_execute(
+        job_id=job_enqueue(
+            profile=profile_submit(owner=learner, raw=profile_raw(), today=today),
+            actor=learner,
+            enqueue=False,
+        ).pk,
+        worker_id="test",
+    ).roadmap
+    assert plain.llm == {}
+
+    server = serve(reworded)
+    configure(server)
+    phrased_profile = profile_submit(
+        owner=learner, raw=profile_raw(weekly_hours=6), today=today
+    )
+    job = job_enqueue(profile=phrased_profile, actor=learner, enqueue=False)
+    roadmap = job_execute(job_id=job.pk, worker_id="test").roadmap
+
+    assert roadmap.llm["requested_model"] == MODEL
+    assert roadmap.llm["models"][0]["model"].startswith(MODEL)  # the version answered
+    assert roadmap.llm["phrased_steps"] > 0
+    assert roadmap.steps.filter(summary__startswith="In short: ").exists()
+    assert [(p, t, r) for p, t, _, r in plan_of(roadmap)] == [
+        (p, t, r) for p, t, _, r in plan_of(plain)
+    ]
