@@ -47,9 +47,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         path = urlsplit(self.path).path
         self.server.request_started(self.command, path)
+        self._counted = True
         try:
             self._route(path)
         finally:
+            self._uncount()
+
+    def _uncount(self) -> None:
+        # Before the response leaves: once the client has it, it may start its
+        # next request, which must not find this one still counted in flight.
+        if self._counted:
+            self._counted = False
             self.server.request_finished()
 
     def _route(self, path: str) -> None:
@@ -77,6 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404)
 
     def _send(self, status: int, *, location: str = "") -> None:
+        self._uncount()
         self.send_response(status)
         if location:
             self.send_header("Location", location)
