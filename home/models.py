@@ -19,5 +19,13 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import subject_list_for_home
+
+        context = super().get_context(request, *args, **kwargs)
+        context["subjects"] = subject_list_for_home()
+        return context
+
     subpage_types: list[str] = []
     max_count = 1
