@@ -24,7 +24,27 @@ IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
 class ResourceAdminForm(WagtailAdminModelForm):
-    """A resource needs exactly one primary link among the links it keeps."""
+    """A resource needs exactly one primary link among the links it keeps.
+
+    A link whose URL a curator changes loses its old checker verdict, so a
+    fixed URL is offered again (as not checked yet) and checked on the next run.
+    """
+
+    def save(self, commit: bool = True) -> Any:
+        formset = self.formsets.get(LINKS)
+        changed = [
+            form.instance
+            for form in (formset.forms if formset is not None else [])
+            if form.instance.pk and "url" in form.changed_data
+        ]
+        for link in changed:
+            link.check_state_reset()
+        instance = super().save(commit=commit)
+        if commit and changed:
+            from .services import resource_link_health_refresh
+
+            resource_link_health_refresh(resource_ids=[instance.pk])
+        return instance
 
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()

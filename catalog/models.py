@@ -250,6 +250,20 @@ class ResourceLink(models.Model):
     def __str__(self) -> str:
         return self.url
 
+    def check_state_reset(self) -> None:
+        """Forget what the link checker knew: the URL it checked has changed.
+
+        The link becomes due at once and counts as not checked yet.
+        """
+        self.last_checked_at = None
+        self.last_status = None
+        self.final_url = ""
+        self.redirects = []
+        self.last_error = ""
+        self.healthy = None
+        self.consecutive_failures = 0
+        self.next_check_at = None
+
     @property
     def health_label(self) -> str:
         if self.healthy is None:

@@ -232,3 +232,51 @@ def test_resource_listing_exports_csv_with_link_health(curator_client) -> None:
     header, row = text.splitlines()[:2]
     assert header.startswith("Slug,Title,Provider") and "Link health,Topics" in header
     assert row.startswith("gone,") and row.endswith("broken,1")
+
+
+def test_fixing_a_broken_url_forgets_the_old_verdict_and_offers_the_resource_again(
+    curator_client,
+):
+    topic = TopicFactory()
+    resource = ResourceFactory(primary_url="https://example.org/gone", topics=[topic])
+    link = resource.links.get()
+    ResourceLink.objects.filter(pk=link.pk).update(
+        healthy=False, last_status=404, consecutive_failures=3, last_error="HTTP 404"
+    )
+    Resource.objects.filter(pk=resource.pk).update(link_health=LinkHealth.BROKEN)
+    resource.refresh_from_db()
+
+    response = curator_client.post(
+        snippet_url(Resource, "edit", resource.pk),
+        resource_form_data(
+            resource,
+            links=[
+                {
+                    "id": link.pk,
+                    "url": "https://example.org/moved-here",
+                    "kind": "primary",
+                }
+            ],
+            topics=[
+                {
+                    "id": resource.topic_coverage.get().pk,
+                    "topic": topic.pk,
+                    "coverage": "1",
+                }
+            ],
+            initial_links=1,
+            initial_topics=1,
+        ),
+    )
+
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert (link.url, link.healthy, link.last_status, link.consecutive_failures) == (
+        "https://example.org/moved-here",
+        None,
+        None,
+        0,
+    )
+    resource.refresh_from_db()
+    assert resource.link_health == LinkHealth.UNCHECKED
+    assert Resource.objects.offerable().filter(pk=resource.pk).exists()
