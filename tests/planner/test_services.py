@@ -16,7 +16,6 @@ from catalog.models import Resource
 from learners.models import Answer, ClarifyingQuestion
 from learners.selectors import answers_latest
 from learners.services import answer_record, profile_submit
-from planner import services
 from planner.domain import SCORE_PARTS
 from planner.domain import Answer as DomainAnswer
 from planner.models import JobState, PlanningJob
@@ -30,6 +29,7 @@ from planner.services import (
     profile_plan,
     questions_next,
 )
+from planner.services import jobs as services
 from roadmaps.models import Roadmap, RoadmapStep, StepResource, StepState
 from roadmaps.services import roadmap_create_from_plan
 from taxonomy.services import catalog_version_bump
