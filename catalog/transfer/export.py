@@ -14,6 +14,7 @@ from taxonomy.enums import LinkKind
 from taxonomy.models import Prerequisite, Subject, Topic, Track
 
 from .issues import FORMAT, VERSION
+from .plan import RESOURCE_FIELDS
 
 
 def catalog_export() -> dict[str, Any]:
@@ -144,25 +145,7 @@ def _tracks() -> list[dict[str, Any]]:
 def _resources() -> list[dict[str, Any]]:
     coverage = _grouped(ResourceTopic, "resource_id", "topic__slug", "coverage")
     links = _grouped(ResourceLink, "resource_id", "url", "kind")
-    rows = _rows(
-        Resource,
-        "pk",
-        "slug",
-        "title",
-        "description",
-        "provider__slug",
-        "format",
-        "language",
-        "duration_minutes",
-        "difficulty",
-        "cost",
-        "age_ranges",
-        "tags",
-        "curator_rating",
-        "freshness",
-        "feedback_up",
-        "feedback_down",
-    )
+    rows = _rows(Resource, "pk", "provider__slug", *RESOURCE_FIELDS)
     return [_resource(row, coverage[row["pk"]], links[row["pk"]]) for row in rows]
 
 
