@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 
+from taxonomy.graph import find_cycle, format_cycle
+
 from .text import phrase
 from .types import (
     LEVEL_RANK,
@@ -285,17 +287,12 @@ def _depths(topics: Mapping, edges: Mapping[str, Mapping[str, str]]) -> dict[str
 def _cycle(stuck: set[str], edges: Mapping[str, Mapping[str, str]]) -> str:
     """A cycle among the topics Kahn's algorithm could not order, as ``a -> b -> a``.
 
-    Each of them waits on another of them, so following those from any one
-    must come back to a topic already on the walk.
+    The catalog's own pure DAG helpers find it (``taxonomy.graph`` imports
+    nothing from Django), so the admin, the import and the planner name cycles
+    the same way.
     """
-    walk = [min(stuck)]
-    seen = {walk[0]: 0}
-    while True:
-        nxt = min(req for req in edges[walk[-1]] if req in stuck)
-        if nxt in seen:
-            return " -> ".join([*walk[seen[nxt] :], nxt])
-        seen[nxt] = len(walk)
-        walk.append(nxt)
+    among = {slug: [req for req in edges[slug] if req in stuck] for slug in stuck}
+    return format_cycle(find_cycle(among) or ())
 
 
 def _adjacency(
