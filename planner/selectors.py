@@ -36,8 +36,9 @@ from planner.domain import (
     TopicNode,
     TrackNode,
 )
-from taxonomy.models import CatalogVersion, Subject, Topic, Track
 from taxonomy.models import Prerequisite as PrerequisiteRow
+from taxonomy.models import Subject, Topic, Track
+from taxonomy.selectors import catalog_version_current
 
 from .models import PlanningJob
 
@@ -65,12 +66,6 @@ _memory: CatalogGraph | None = None
 #: ``build_seconds`` and, when the cache is used, ``bytes`` pickled and
 #: ``dump_seconds``.
 last_load: dict[str, object] = {}
-
-
-def catalog_version_current() -> int:
-    """The catalog version (``CatalogVersion.value``; 1 before any change)."""
-    value = CatalogVersion.objects.filter(pk=1).values_list("value", flat=True).first()
-    return int(value) if value is not None else 1
 
 
 def catalog_graph_get() -> CatalogGraph:

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import ResourceLink
 from taxonomy.enums import LinkKind
-from taxonomy.models import CatalogVersion, Subject
+from taxonomy.models import Subject
+from taxonomy.selectors import catalog_version_current
 
 from .backends import SearchResults, SearchUnavailable
 from .backends.base import MAX_QUERY_LENGTH
@@ -62,7 +63,7 @@ class SearchOutcome:
 @require_GET
 def search_page(request: HttpRequest) -> TemplateResponse:
     """``/search/?q=...&format=video&level=beginner&page=2``."""
-    version = _catalog_version()
+    version = catalog_version_current()
     form = CatalogSearchForm(request.GET, subjects=_subject_names(version))
     form.is_valid()  # lenient: never invalid as a whole (see search.forms)
     status = 200
@@ -94,11 +95,6 @@ def search_page(request: HttpRequest) -> TemplateResponse:
     # The same URL answers with a fragment or a page: caches must tell them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-def _catalog_version() -> int:
-    value = CatalogVersion.objects.filter(pk=1).values_list("value", flat=True).first()
-    return value or 1
 
 
 def _subject_names(version: int) -> dict[str, str]:

@@ -41,6 +41,15 @@ def catalog_version_batch() -> Iterator[None]:
     catalog_version_bump()
 
 
+def catalog_version_lock() -> None:
+    """Take the catalog-version row lock until the transaction ends.
+
+    Every write that checks the prerequisite DAG first takes it, so two
+    concurrent edits cannot each add half of a cycle.
+    """
+    CatalogVersion.objects.select_for_update().filter(pk=1).first()
+
+
 def prerequisite_edges(*, exclude_topic_id: int | None = None) -> dict[int, set[int]]:
     """The whole DAG as ``{topic_id: {required_topic_id, ...}}`` (both kinds)."""
     edges: dict[int, set[int]] = defaultdict(set)
@@ -90,7 +99,7 @@ def prerequisite_add(
     Locks the catalog version row first so two concurrent edits cannot each
     add half of a cycle.
     """
-    CatalogVersion.objects.select_for_update().filter(pk=1).first()
+    catalog_version_lock()
     current = list(Topic.objects.filter(dependents__topic=topic))
     prerequisites_check(topic=topic, requires=[*current, requires])
     edge, created = Prerequisite.objects.get_or_create(

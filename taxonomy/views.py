@@ -11,8 +11,8 @@ from django.urls import reverse
 from wagtail.admin.panels import Panel
 from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView
 
-from .models import CatalogVersion, Topic
-from .services import topic_dependents
+from .models import Topic
+from .services import catalog_version_lock, topic_dependents
 
 
 def _topic_rows(topics: list[Topic]) -> list[dict[str, Any]]:
@@ -51,7 +51,7 @@ class _CatalogLockMixin:
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         with transaction.atomic():
-            CatalogVersion.objects.select_for_update().filter(pk=1).first()
+            catalog_version_lock()
             return super().post(request, *args, **kwargs)
 
 

@@ -7,8 +7,7 @@ from typing import cast
 from django.db import transaction
 
 from search.services import search_index_suspended, search_reindex_all
-from taxonomy.models import CatalogVersion
-from taxonomy.services import catalog_version_batch
+from taxonomy.services import catalog_version_batch, catalog_version_lock
 
 from .apply import plan_apply
 from .build import plan_build
@@ -54,7 +53,7 @@ def catalog_import(
     """
     # The lock that prerequisite_add takes: no concurrent edit can close a
     # cycle between our check and our writes.
-    CatalogVersion.objects.select_for_update().filter(pk=1).first()
+    catalog_version_lock()
     issues, plan = _prepare(data)
     if plan is None:
         raise CatalogImportError(issues)

@@ -1,0 +1,11 @@
+"""Reads of the taxonomy."""
+
+from __future__ import annotations
+
+from .models import CatalogVersion
+
+
+def catalog_version_current() -> int:
+    """The catalog version (``CatalogVersion.value``; 1 before any change)."""
+    value = CatalogVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    return int(value) if value is not None else 1
