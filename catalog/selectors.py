@@ -1,6 +1,8 @@
-"""Reads for the curator admin: listings tuned so their query count is constant."""
+"""Reads of the catalog: admin listings tuned so their query count is constant, and lookups for search results."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.db.models import (
     Count,
@@ -68,4 +70,16 @@ def resource_links_for_admin(*, resource: Resource) -> list[ResourceLink]:
     return sorted(
         ResourceLink.objects.filter(resource=resource),
         key=lambda link: (link.kind != LinkKind.PRIMARY, link.kind, link.url),
+    )
+
+
+def resource_primary_urls(*, ids: Iterable[int]) -> dict[int, str]:
+    """``{resource id: primary URL}`` in one query (search hits carry no URL)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return dict(
+        ResourceLink.objects.filter(resource_id__in=ids, kind=LinkKind.PRIMARY)
+        .order_by()
+        .values_list("resource_id", "url")
     )

@@ -8,7 +8,7 @@ shows the same results.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +18,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from catalog.models import ResourceLink
-from taxonomy.enums import LinkKind
+from catalog.selectors import resource_primary_urls
 from taxonomy.models import Subject
 from taxonomy.selectors import catalog_version_current
 
@@ -149,20 +148,8 @@ def _search_uncached(
         ).facets[name]
     return SearchOutcome(
         results=results,
-        urls=_primary_urls(hit.id for hit in results.hits),
+        urls=resource_primary_urls(ids=[hit.id for hit in results.hits]),
         facet_counts=counts,
-    )
-
-
-def _primary_urls(ids: Iterable[int]) -> dict[int, str]:
-    """``{resource id: primary URL}`` in one query (hits carry no URL)."""
-    ids = list(ids)
-    if not ids:
-        return {}
-    return dict(
-        ResourceLink.objects.filter(
-            resource_id__in=ids, kind=LinkKind.PRIMARY
-        ).values_list("resource_id", "url")
     )
 
 
