@@ -1,4 +1,5 @@
-"""Reads of the catalog: admin listings tuned so their query count is constant, and lookups for search results."""
+"""Reads of the catalog: admin listings tuned so their query count is constant,
+and lookups for search results."""
 
 from __future__ import annotations
 
