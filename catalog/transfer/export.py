@@ -14,7 +14,7 @@ from taxonomy.enums import LinkKind
 from taxonomy.models import Prerequisite, Subject, Topic, Track
 
 from .issues import FORMAT, VERSION
-from .plan import RESOURCE_FIELDS
+from .plan import PROVIDER_FIELDS, RESOURCE_FIELDS, SUBJECT_FIELDS, TOPIC_FIELDS
 
 
 def catalog_export() -> dict[str, Any]:
@@ -70,7 +70,7 @@ def _providers() -> list[dict[str, Any]]:
             "url": row["url"],
             "trust_score": _number(row["trust_score"]),
         }
-        for row in _rows(Provider, "slug", "name", "url", "trust_score")
+        for row in _rows(Provider, "slug", *PROVIDER_FIELDS)
     ]
 
 
@@ -82,26 +82,13 @@ def _subjects() -> list[dict[str, Any]]:
             "description": row["description"],
             "languages": sorted(set(row["languages"])),
         }
-        for row in _rows(Subject, "slug", "name", "description", "languages")
+        for row in _rows(Subject, "slug", *SUBJECT_FIELDS)
     ]
 
 
 def _topics() -> list[dict[str, Any]]:
     prerequisites = _grouped(Prerequisite, "topic_id", "requires__slug", "kind")
-    rows = _rows(
-        Topic,
-        "pk",
-        "slug",
-        "subject__slug",
-        "name",
-        "summary",
-        "level",
-        "estimated_hours",
-        "objectives",
-        "mastery_kind",
-        "mastery_description",
-        "tags",
-    )
+    rows = _rows(Topic, "pk", "slug", "subject__slug", *TOPIC_FIELDS)
     return [
         {
             "slug": row["slug"],
