@@ -7,6 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=wayfinder.settings.production \
+    DJANGO_STATIC_ROOT=/app/staticfiles \
     PORT=8000
 
 RUN groupadd --system wayfinder \
@@ -19,6 +20,8 @@ RUN pip install -r requirements.lock
 COPY --chown=wayfinder:wayfinder . .
 
 # collectstatic needs settings to import; these build-time values never reach runtime.
+# WhiteNoise serves the hashed, compressed files it writes to DJANGO_STATIC_ROOT
+# (outside var/, so a volume mounted on var/ cannot hide them).
 RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R wayfinder:wayfinder /app/var

@@ -45,12 +45,14 @@ run: setup ## Set up and start the web server and a Huey worker on http://$(HOST
 test: install ## Run the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
 	$(PY) manage.py makemigrations --check --dry-run --settings=wayfinder.settings.test
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: install ## ruff check and format check
+lint: install ## ruff check, format check and the layer contracts (lint-imports)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 .PHONY: format
 format: install ## Format the code and sort imports

@@ -15,14 +15,13 @@ from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from search.backends import SearchError
 from search.backends.base import MAX_QUERY_LENGTH
 from search.selectors import catalog_search
+from wayfinder.errors import InvalidInput
 
 from .api_filters import ResourceFilter
 from .models import Provider, Resource, ResourceLink, ResourceTopic
@@ -123,8 +122,8 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
         if not query:
             return super().list(request, *args, **kwargs)
         if len(query) > MAX_QUERY_LENGTH:
-            raise ValidationError(
-                {
+            raise InvalidInput(
+                fields={
                     "q": [
                         f"Ensure this field has no more than {MAX_QUERY_LENGTH} characters."
                     ]
@@ -137,13 +136,12 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
             raise translate_validation(filterset.errors)
         filters = filterset.search_filters()
 
+        # A SearchError (400) or SearchUnavailable (503) reaches the API's
+        # exception handler as it is.
         def run(*, page: int, per_page: int) -> tuple[Sequence[Resource], int]:
-            try:
-                results = catalog_search(
-                    query=query, filters=filters, page=page, per_page=per_page
-                )
-            except SearchError as exc:
-                raise ValidationError({"q": [str(exc)]}) from exc
+            results = catalog_search(
+                query=query, filters=filters, page=page, per_page=per_page
+            )
             ids = [hit.id for hit in results.hits]
             found = {r.pk: r for r in self.get_queryset().filter(pk__in=ids)}
             return [found[pk] for pk in ids if pk in found], results.total

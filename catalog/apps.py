@@ -7,8 +7,10 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
+        from . import signals
         from .groups import curators_group_on_post_migrate
 
+        signals.connect()
         post_migrate.connect(
             curators_group_on_post_migrate,
             sender=self,

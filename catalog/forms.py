@@ -88,7 +88,8 @@ class CatalogImportForm(forms.Form):
     )
 
     def clean_catalog_file(self) -> Any:
-        """The parsed JSON document; refuses big, non-UTF-8 or non-JSON files."""
+        """The parsed JSON document; refuses big, non-UTF-8, non-JSON or too
+        deeply nested files. Read as ``manage.py import_catalog`` reads."""
         upload = self.cleaned_data["catalog_file"]
         if upload.size > IMPORT_MAX_BYTES:
             raise ValidationError(
@@ -96,16 +97,23 @@ class CatalogImportForm(forms.Form):
                 f"{filesizeformat(IMPORT_MAX_BYTES)}.",
                 code="too_large",
             )
+        # Not at the top: catalog.transfer imports the models, which import us.
+        from .transfer.parsing import CatalogParseError, catalog_loads
+
         raw = upload.read()
         try:
-            text = raw.decode("utf-8-sig")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             raise ValidationError(
                 f"The file is not UTF-8 text (byte {error.start} is not valid UTF-8).",
                 code="not_utf8",
             ) from error
         try:
-            return json.loads(text)
+            return catalog_loads(text)
+        except CatalogParseError as error:
+            raise ValidationError(
+                f"The file is not a catalog: {error}.", code="too_deep"
+            ) from error
         except json.JSONDecodeError as error:
             raise ValidationError(
                 f"The file is not valid JSON: {error.msg} at line {error.lineno}, "

@@ -14,19 +14,10 @@ from django.apps import apps as global_apps
 from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS, transaction
 
+from .registry import CATALOG_MODELS
+
 CURATORS_GROUP = "Curators"
 
-# Every model a curator edits, parents and the rows edited inline with them.
-CATALOG_MODELS = (
-    "taxonomy.subject",
-    "taxonomy.topic",
-    "taxonomy.prerequisite",
-    "taxonomy.track",
-    "catalog.provider",
-    "catalog.resource",
-    "catalog.resourcetopic",
-    "catalog.resourcelink",
-)
 ACTIONS = ("add", "change", "delete", "view")
 ADMIN_ACCESS = "wagtailadmin.access_admin"
 
@@ -52,9 +43,10 @@ REPORT_PERMISSIONS = tuple(
 
 def curator_permission_names() -> list[str]:
     """``app_label.codename`` of every permission the Curators group holds."""
+    # Every model a curator edits: parents and the rows edited inline with them.
     names = [
-        f"{label.split('.')[0]}.{action}_{label.split('.')[1]}"
-        for label in CATALOG_MODELS
+        f"{app_label}.{action}_{model.lower()}"
+        for app_label, model in (label.split(".") for label in CATALOG_MODELS)
         for action in ACTIONS
     ]
     return [*names, ADMIN_ACCESS]
@@ -98,8 +90,8 @@ def curators_group_on_post_migrate(
     from django.contrib.auth.management import create_permissions
     from django.contrib.contenttypes.management import create_contenttypes
 
-    for label in ("taxonomy", "catalog"):
-        app_config = global_apps.get_app_config(label)
+    for app_label in dict.fromkeys(label.split(".")[0] for label in CATALOG_MODELS):
+        app_config = global_apps.get_app_config(app_label)
         create_contenttypes(app_config, verbosity=0, using=using)
         create_permissions(app_config, verbosity=0, using=using)
     app_label, codename = ADMIN_ACCESS.split(".")

@@ -18,6 +18,11 @@ How a URL is checked:
 - Host backoff: once a host has failed ``host_failure_limit`` times in a row
   with a timeout or a connection error, its remaining URLs are skipped for this
   run instead of waiting out one timeout each.
+- Public addresses only: every connection, redirect hops included, goes
+  through :mod:`catalog.egress`, which refuses hosts resolving to loopback,
+  private, link-local, multicast or reserved addresses (unless in
+  ``allowed_networks``); such a URL is broken with ``refused: private
+  address``, and nothing is sent to it.
 """
 
 from __future__ import annotations
@@ -34,6 +39,14 @@ from typing import Any
 
 import httpx
 import structlog
+
+from .egress import (
+    REFUSED_ERROR,
+    IPNetwork,
+    PrivateAddressRefused,
+    networks_parse,
+    vetting_transport,
+)
 
 logger = structlog.get_logger(__name__)
 
@@ -67,6 +80,7 @@ class LinkCheckConfig:
     max_redirects: int = 5
     user_agent: str = "WayfinderLinkChecker/1.0"
     host_failure_limit: int = 3
+    allowed_networks: tuple[IPNetwork, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("concurrency", "per_host_concurrency", "host_failure_limit"):
@@ -77,13 +91,18 @@ class LinkCheckConfig:
 
     @classmethod
     def from_settings(cls, values: Mapping[str, Any]) -> LinkCheckConfig:
-        """Build from a ``LINKCHECK``-style mapping; missing keys keep defaults."""
+        """Build from a ``LINKCHECK``-style mapping; missing keys keep defaults.
+
+        ``ALLOWED_NETWORKS`` holds strings such as ``"10.0.0.0/8"``; raises
+        ``ValueError`` for one that is not a network.
+        """
         return cls(
             **{
                 attribute: values[key]
                 for key, attribute in _SETTING_NAMES
                 if key in values
-            }
+            },
+            allowed_networks=networks_parse(values.get("ALLOWED_NETWORKS", ())),
         )
 
 
@@ -156,12 +175,15 @@ async def check_urls_async(
     hosts: defaultdict[str, _Host] = defaultdict(
         lambda: _Host(limit=config.per_host_concurrency)
     )
+    limits = httpx.Limits(
+        max_connections=config.concurrency,
+        max_keepalive_connections=config.concurrency,
+    )
     async with httpx.AsyncClient(
         headers={"User-Agent": config.user_agent, "Accept": "*/*"},
         timeout=httpx.Timeout(config.timeout),
-        limits=httpx.Limits(
-            max_connections=config.concurrency,
-            max_keepalive_connections=config.concurrency,
+        transport=vetting_transport(
+            allowed_networks=config.allowed_networks, limits=limits
         ),
         follow_redirects=False,
     ) as client:
@@ -224,6 +246,11 @@ async def _follow(
         for _hop in range(config.max_redirects + 1):
             try:
                 status, location = await _status_of(client, current, config=config)
+            except PrivateAddressRefused as exc:
+                # Not a host failure: nothing was sent, and the next URL on
+                # the same host deserves the same answer, not a skip.
+                logger.info("linkcheck_private_address_refused", url=url, to=str(exc))
+                return _broken(url, current, redirects, REFUSED_ERROR)
             except (httpx.HTTPError, TimeoutError, OSError) as exc:
                 return _broken(
                     url,

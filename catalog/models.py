@@ -10,16 +10,26 @@ from django.db import models
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.search import index
 
 from taxonomy.enums import AgeRange, Cost, Format, Language, Level, LinkHealth, LinkKind
 from taxonomy.fields import StringListField
+from taxonomy.validators import (
+    DESCRIPTION_MAX,
+    TAG_MAX,
+    TAGS_MAX_ITEMS,
+    StringListValidator,
+    slug_lowercase_constraint,
+    text_length_constraint,
+    validate_lowercase_slug,
+)
 
 from .forms import ResourceAdminForm
 
 
-class Provider(index.Indexed, models.Model):
-    slug = models.SlugField(max_length=80, unique=True)
+class Provider(models.Model):
+    slug = models.SlugField(
+        max_length=80, unique=True, validators=[validate_lowercase_slug]
+    )
     name = models.CharField(max_length=160)
     url = models.URLField(max_length=500)
     trust_score = models.DecimalField(
@@ -34,11 +44,6 @@ class Provider(index.Indexed, models.Model):
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
         FieldRowPanel([FieldPanel("url"), FieldPanel("trust_score")]),
     ]
-    search_fields = [
-        index.SearchField("name", boost=3),
-        index.AutocompleteField("name"),
-        index.SearchField("url"),
-    ]
 
     class Meta:
         ordering = ["name"]
@@ -47,6 +52,7 @@ class Provider(index.Indexed, models.Model):
                 condition=models.Q(trust_score__gte=0, trust_score__lte=1),
                 name="provider_trust_score_range",
             ),
+            slug_lowercase_constraint(name="provider_slug_lowercase"),
         ]
 
     def __str__(self) -> str:
@@ -59,10 +65,12 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
         return self.exclude(link_health=LinkHealth.BROKEN)
 
 
-class Resource(index.Indexed, ClusterableModel):
-    slug = models.SlugField(max_length=160, unique=True)
+class Resource(ClusterableModel):
+    slug = models.SlugField(
+        max_length=160, unique=True, validators=[validate_lowercase_slug]
+    )
     title = models.CharField(max_length=255)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=DESCRIPTION_MAX, blank=True)
     provider = models.ForeignKey(
         "catalog.Provider", on_delete=models.PROTECT, related_name="resources"
     )
@@ -80,7 +88,12 @@ class Resource(index.Indexed, ClusterableModel):
         blank=True,
         help_text="Suitable age ranges (child, teen, adult), separated by commas.",
     )
-    tags = StringListField(separator=",", blank=True, help_text="Separated by commas.")
+    tags = StringListField(
+        separator=",",
+        blank=True,
+        validators=[StringListValidator(max_items=TAGS_MAX_ITEMS, max_length=TAG_MAX)],
+        help_text="Separated by commas.",
+    )
     curator_rating = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -130,18 +143,6 @@ class Resource(index.Indexed, ClusterableModel):
             heading="Quality signals",
         ),
     ]
-    search_fields = [
-        index.SearchField("title", boost=4),
-        index.AutocompleteField("title"),
-        index.SearchField("description"),
-        index.SearchField("tags", boost=2),
-        index.RelatedFields("provider", [index.SearchField("name")]),
-        index.FilterField("format"),
-        index.FilterField("language"),
-        index.FilterField("difficulty"),
-        index.FilterField("cost"),
-        index.FilterField("link_health"),
-    ]
 
     class Meta:
         ordering = ["title"]
@@ -153,6 +154,12 @@ class Resource(index.Indexed, ClusterableModel):
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__gte=1),
                 name="resource_duration_positive",
+            ),
+            slug_lowercase_constraint(name="resource_slug_lowercase"),
+            text_length_constraint(
+                field="description",
+                limit=DESCRIPTION_MAX,
+                name="resource_description_length",
             ),
         ]
 

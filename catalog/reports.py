@@ -21,24 +21,44 @@ The problems, precisely (docs/curating.md says the same for curators):
 * **resources covering no topic**;
 * **broken links**: links the link checker found broken (``healthy`` is False),
   of any kind, grouped by provider.
+
+``catalog_health_report_cached()`` is what the admin reads: the same report,
+kept in the Django cache per catalog version, so a page load at an unchanged
+catalog costs one query (the version) instead of seven and a full recompute.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
+import structlog
+
+from planner.domain.graph import closure
 from taxonomy.enums import LinkHealth
-from taxonomy.graph import closure
-from taxonomy.models import CatalogVersion, Prerequisite, Topic, Track
+from taxonomy.models import Prerequisite, Topic, Track
+from taxonomy.selectors import catalog_version_current
 
 from .models import Resource, ResourceLink, ResourceTopic
 
+logger = structlog.get_logger(__name__)
+
 MIN_OFFERABLE_RESOURCES = 2
+
+# Bump when the report's dataclasses change shape: old pickles then go unread.
+REPORT_CACHE_SCHEMA = 1
+# The version moves with every catalog write, but the link checker records a
+# link's status without moving it when no resource's health changes (a second
+# link of an already broken resource breaks): such news waits this long.
+REPORT_CACHE_TIMEOUT = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -157,6 +177,12 @@ class CatalogHealthReport:
             lines.extend(f"  {line}" for line in self._problem_lines(name))
         return lines
 
+    def broken_link_rows(self) -> tuple[tuple[ProviderBrokenLinks, BrokenLink], ...]:
+        """Every broken link with its provider's group, in report order."""
+        return tuple(
+            (group, link) for group in self.broken_links for link in group.links
+        )
+
     def _problem_lines(self, name: str) -> list[str]:
         if name == "thin_topics":
             return [
@@ -201,12 +227,57 @@ def catalog_health_report() -> CatalogHealthReport:
     whose lists are sorted by subject and slug (topics), slug (resources) and
     provider slug, resource slug and URL (broken links).
     """
-    version = CatalogVersion.objects.filter(pk=1).values_list("value", flat=True)
+    return _report(version=catalog_version_current())
+
+
+def catalog_health_report_cached() -> CatalogHealthReport:
+    """The health report of the current catalog version, from the cache if there.
+
+    One query (the catalog version) when the report for that version is
+    cached, else the report's seven, after which it is stored for
+    ``REPORT_CACHE_TIMEOUT`` seconds. A cache that is down, or holds bytes
+    this code cannot read, is a miss; nothing is raised for it. With
+    ``settings.CATALOG_REPORT_CACHE`` off (the tests, whose rolled-back
+    catalogs reuse version numbers) it always recomputes.
+
+    Never call it inside a transaction that writes the catalog: the version it
+    would cache under is uncommitted, and a rollback hands that number to
+    another catalog later.
+    """
+    version = catalog_version_current()
+    if not settings.CATALOG_REPORT_CACHE:
+        return _report(version=version)
+    key = _cache_key(version)
+    try:
+        report = cache.get(key)
+    except Exception:  # noqa: BLE001 -- stale pickles or an outage mean a recompute
+        logger.warning("health report: cache read failed", exc_info=True)
+        report = None
+    if isinstance(report, CatalogHealthReport) and report.catalog_version == version:
+        return report
+    report = _report(version=version)
+    try:
+        cache.set(key, report, REPORT_CACHE_TIMEOUT)
+    except Exception:  # noqa: BLE001 -- caching is an optimisation, never a failure
+        logger.warning("health report: cache write failed", exc_info=True)
+    return report
+
+
+def _cache_key(version: int) -> str:
+    # Version numbers only mean something within one database: two databases
+    # sharing a Redis (a developer's and the tests') must not swap reports.
+    where = connection.settings_dict
+    identity = (connection.vendor, where.get("HOST"), where.get("PORT"), where["NAME"])
+    database = hashlib.sha256(repr(identity).encode()).hexdigest()[:12]
+    return f"catalog:health-report:{REPORT_CACHE_SCHEMA}:{database}:{version}"
+
+
+def _report(*, version: int) -> CatalogHealthReport:
     topics, languages = _topics()
     offered = _offerable_coverage()
     report_topics = sorted(topics.values(), key=lambda t: (t.subject, t.slug))
     return CatalogHealthReport(
-        catalog_version=version.first() or 0,
+        catalog_version=version,
         topic_count=len(topics),
         thin_topics=tuple(
             ThinTopic(topic=t, offerable_resources=len(offered[t.id]))

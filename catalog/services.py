@@ -18,6 +18,7 @@ from taxonomy.services import catalog_version_bump
 
 from .linkcheck import LinkCheckConfig, LinkResult, Outcome, check_urls
 from .models import Resource, ResourceLink
+from .signals import resources_updated
 
 FAILURE_BACKOFF_BASE = timedelta(hours=1)
 FAILURE_BACKOFF_CAP = timedelta(days=7)
@@ -176,8 +177,9 @@ def resource_link_health_refresh(
 ) -> tuple[HealthChange, ...]:
     """Recompute ``Resource.link_health`` for the given resources from their links.
 
-    Writes with one ``UPDATE`` per new health value (no signals), moves the
-    catalog version once if any resource changed, and returns the changes
+    Writes with one ``UPDATE`` per new health value (no model signals), moves
+    the catalog version once and sends ``resources_updated`` if any resource
+    changed, and returns the changes
     ordered by resource slug. A BROKEN resource drops out of
     ``Resource.objects.offerable()``.
     """
@@ -211,12 +213,10 @@ def resource_link_health_refresh(
         Resource.objects.filter(pk__in=pks).update(link_health=health)
     if changes:
         catalog_version_bump()
-        # .update() sends no signal: tell search, so a broken resource stops
-        # being found by learners at once.
-        from search.services import search_index_enqueue
-
-        search_index_enqueue(
-            kind="resource", ids=[pk for pks in ids_by_health.values() for pk in pks]
+        # .update() sends no signal: send ours, so search drops a broken
+        # resource from learners' results at once.
+        resources_updated.send(
+            sender=Resource, ids=[pk for pks in ids_by_health.values() for pk in pks]
         )
     return tuple(changes)
 

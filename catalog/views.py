@@ -6,9 +6,11 @@ Link health is always shown as text with an icon, never as colour alone.
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -25,7 +27,7 @@ from taxonomy.models import Topic
 from .forms import CatalogImportForm
 from .groups import user_can_see_catalog_health, user_can_transfer_catalog
 from .models import Provider, Resource, ResourceLink
-from .reports import CatalogHealthReport, catalog_health_report
+from .reports import CatalogHealthReport, catalog_health_report_cached
 from .selectors import resource_links_for_admin
 from .transfer import (
     CatalogImportError,
@@ -33,6 +35,13 @@ from .transfer import (
     catalog_export,
     catalog_import,
 )
+
+# The health report shows each problem class a page at a time: at 45k
+# resources the whole of it was an 8 MB page. ``manage.py catalog_report
+# --json`` prints everything.
+REPORT_PAGE_SIZE = 50
+REPORT_PAGE_SIZE_MAX = 500
+REPORT_PAGE_SIZE_PARAM = "per_page"
 
 # Wagtail admin icon and text colour for each state; the label always goes with them.
 _HEALTH_STYLE = {
@@ -100,7 +109,7 @@ class CatalogHealthPanel(Component):
     order = 90
 
     def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
-        report = catalog_health_report()
+        report = catalog_health_report_cached()
         counts = report.counts()
         return {
             "report": report,
@@ -127,7 +136,7 @@ class CatalogHealthReportView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        report = catalog_health_report()
+        report = catalog_health_report_cached()
         context["report"] = report
         counts = report.counts()
         context["counts"] = counts
@@ -136,8 +145,62 @@ class CatalogHealthReportView(WagtailAdminTemplateMixin, TemplateView):
             {"name": name, "label": label, "count": counts[name]}
             for name, label in CatalogHealthReport.PROBLEMS
         ]
+        # One row per problem; broken links regrouped by provider per page.
+        rows = {name: getattr(report, name) for name, _ in report.PROBLEMS}
+        rows["broken_links"] = report.broken_link_rows()
+        per_page = _report_page_size(self.request)
+        pages = {
+            name: _report_page(self.request, name=name, items=items, per_page=per_page)
+            for name, items in rows.items()
+        }
+        context["pages"] = pages
+        context["per_page"] = per_page
+        context["broken_link_groups"] = _broken_link_groups(pages["broken_links"])
         context["urls"] = _admin_urls()
         return context
+
+
+def _broken_link_groups(section: dict[str, Any]) -> list[dict[str, Any]]:
+    """The broken links on the section's page, under their providers again."""
+    groups = []
+    for _, rows in groupby(
+        section["page"].object_list, key=lambda row: row[0].provider_id
+    ):
+        rows = list(rows)
+        groups.append({"group": rows[0][0], "links": [link for _, link in rows]})
+    return groups
+
+
+def _report_page_size(request: HttpRequest) -> int:
+    """``?per_page=N`` within 1..REPORT_PAGE_SIZE_MAX; anything else, the default."""
+    try:
+        size = int(request.GET.get(REPORT_PAGE_SIZE_PARAM, ""))
+    except ValueError:
+        return REPORT_PAGE_SIZE
+    return min(max(size, 1), REPORT_PAGE_SIZE_MAX)
+
+
+def _report_page(
+    request: HttpRequest, *, name: str, items: Any, per_page: int
+) -> dict[str, Any]:
+    """One section's page (``?<name>_page=N``) and links to its neighbours.
+
+    The links keep the other sections' pages and the page size, and land on
+    the section.
+    """
+    param = f"{name}_page"
+    page: Page = Paginator(items, per_page).get_page(request.GET.get(param))
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}#{name}"
+
+    return {
+        "page": page,
+        "previous_url": url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": url(page.next_page_number()) if page.has_next() else "",
+    }
 
 
 class CatalogImportView(WagtailAdminTemplateMixin, FormView):
@@ -155,6 +218,13 @@ class CatalogImportView(WagtailAdminTemplateMixin, FormView):
 
     def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
         return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def form_invalid(self, form: CatalogImportForm) -> HttpResponse:
+        # A file the form refuses (not JSON, not UTF-8, too big, too deep) is a
+        # bad request; the page shows why.
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
 
     def form_valid(self, form: CatalogImportForm) -> HttpResponse:
         dry_run = form.cleaned_data["dry_run"]

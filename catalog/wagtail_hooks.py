@@ -12,7 +12,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.urls import include, path, reverse_lazy
+from django.utils.html import format_html
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -21,7 +23,8 @@ from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from search.admin_search import catalog_search_index_view
+from search.admin_search import catalog_chooser_viewset, catalog_search_index_view
+from taxonomy.views import CatalogEditView
 from taxonomy.wagtail_hooks import SubjectViewSet, TopicViewSet, TrackViewSet
 
 from .filters import ResourceFilterSet
@@ -38,6 +41,10 @@ from .views import (
 )
 
 CATALOG_SUBMENU_HOOK = "register_catalog_menu_item"
+# static/css/admin.css hides secondary columns on a narrow screen (extra ones
+# below a wide one) and keeps the titles of their listing from breaking mid-word.
+SECONDARY_COLUMN = "wf-col-secondary"
+EXTRA_COLUMN = "wf-col-secondary wf-col-extra"
 
 
 class LinkHealthColumn(Column):
@@ -51,8 +58,16 @@ class LinkHealthColumn(Column):
         return context
 
 
+def _secondary(name: str, label: str, **kwargs: Any) -> Column:
+    """A listing column that gives way to the title on narrow screens."""
+    return Column(
+        name, label=label, sort_key=name, classname=SECONDARY_COLUMN, **kwargs
+    )
+
+
 class ProviderViewSet(SnippetViewSet):
     model = Provider
+    edit_view_class = CatalogEditView
     icon = "site"
     menu_label = "Providers"
     list_display = [
@@ -75,7 +90,10 @@ class ProviderViewSet(SnippetViewSet):
         "broken_link_count": "Broken links",
     }
     search_fields = ["name", "slug", "url"]
-    search_backend_name = None
+    index_view_class = catalog_search_index_view("provider")
+    chooser_viewset_class = catalog_chooser_viewset(
+        "provider", fields=search_fields, columns=[Column("url", label="URL")]
+    )
     ordering = "name"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Provider]:
@@ -85,23 +103,19 @@ class ProviderViewSet(SnippetViewSet):
 class ResourceViewSet(SnippetViewSet):
     index_view_class = catalog_search_index_view("resource")
     model = Resource
+    edit_view_class = CatalogEditView
     icon = "doc-full"
     menu_label = "Resources"
     list_display = [
         "title",
-        "provider",
-        "format",
-        "language",
-        "cost",
-        Column(
-            "difficulty",
-            label="Level",
-            accessor="get_difficulty_display",
-            sort_key="difficulty",
-        ),
+        _secondary("provider", "Provider"),
+        _secondary("format", "Format", accessor="get_format_display"),
+        _secondary("language", "Language", accessor="get_language_display"),
+        _secondary("cost", "Cost", accessor="get_cost_display"),
+        _secondary("difficulty", "Level", accessor="get_difficulty_display"),
         LinkHealthColumn("link_health", label="Link health", sort_key="link_health"),
-        Column("topic_count", label="Topics", sort_key="topic_count"),
-        UpdatedAtColumn(),
+        _secondary("topic_count", "Topics"),
+        UpdatedAtColumn(classname=EXTRA_COLUMN),
     ]
     filterset_class = ResourceFilterSet
     list_export = [
@@ -117,7 +131,15 @@ class ResourceViewSet(SnippetViewSet):
     ]
     export_headings = {"topic_count": "Topics"}
     search_fields = ["title", "slug", "description", "provider__name"]
-    search_backend_name = None
+    chooser_viewset_class = catalog_chooser_viewset(
+        "resource",
+        fields=search_fields,
+        columns=[
+            Column("provider", label="Provider"),
+            Column("language", label="Language", accessor="get_language_display"),
+        ],
+        related=["provider"],
+    )
     ordering = "title"
     edit_handler = ObjectList(
         [
@@ -189,6 +211,11 @@ def catalog_admin_urls() -> list[Any]:
         path("export/", catalog_export_view, name="export"),
     ]
     return [path("catalog/", include((urls, "catalog_admin")))]
+
+
+@hooks.register("insert_global_admin_css")
+def wayfinder_admin_css() -> str:
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
 
 
 @hooks.register("construct_homepage_panels")

@@ -25,9 +25,16 @@ class LearnerProfile(models.Model):
         on_delete=models.CASCADE,
         related_name="learner_profiles",
     )
+    # SET_NULL: a curator may delete or merge a subject; the profile keeps the
+    # slug it was made for and can no longer be planned until edited.
     subject = models.ForeignKey(
-        "taxonomy.Subject", on_delete=models.PROTECT, related_name="+"
+        "taxonomy.Subject",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="learner_profiles",
     )
+    subject_slug = models.SlugField(max_length=80, blank=True)
     level = models.CharField(max_length=20, choices=Level.choices)
     track = models.ForeignKey(
         "taxonomy.Track",
@@ -80,7 +87,7 @@ class LearnerProfile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.owner} learning {self.subject}"
+        return f"{self.owner} learning {self.subject or self.subject_slug}"
 
 
 class ClarifyingQuestion(models.Model):

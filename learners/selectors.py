@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
-
 from .models import ClarifyingQuestion, LearnerProfile
 
 
@@ -19,18 +16,6 @@ class StoredAnswer:
     skipped: bool
 
 
-def profile_list_for_owner(*, owner: AbstractBaseUser) -> QuerySet[LearnerProfile]:
-    """The owner's profiles, newest first, with subject and track."""
-    return LearnerProfile.objects.filter(owner=owner).select_related("subject", "track")
-
-
-def profile_get_for_owner(
-    *, owner: AbstractBaseUser, profile_id: int
-) -> LearnerProfile:
-    """One of the owner's profiles (raises ``LearnerProfile.DoesNotExist``)."""
-    return profile_list_for_owner(owner=owner).get(pk=profile_id)
-
-
 def profile_get_for_planning(*, profile_id: int) -> LearnerProfile:
     """A profile with what the planner reads: subject, track and known topics."""
     return (
@@ -38,13 +23,6 @@ def profile_get_for_planning(*, profile_id: int) -> LearnerProfile:
         .prefetch_related("known_topics")
         .get(pk=profile_id)
     )
-
-
-def question_list_for_profile(
-    *, profile: LearnerProfile
-) -> QuerySet[ClarifyingQuestion]:
-    """The questions asked for a profile, in the order they were asked."""
-    return ClarifyingQuestion.objects.filter(profile=profile).order_by("order", "pk")
 
 
 def answers_latest(*, profile: LearnerProfile) -> dict[str, StoredAnswer]:

@@ -388,5 +388,5 @@ def phraser_from_settings() -> OpenAIPhraser | None:
         base_url=base_url,
         model=model,
         api_key=settings.OPENAI_API_KEY,
-        budget_seconds=getattr(settings, "LLM_BUDGET_SECONDS", MAX_BUDGET_SECONDS),
+        budget_seconds=settings.LLM_BUDGET_SECONDS,
     )

@@ -43,6 +43,12 @@ class PlanningJob(models.Model):
     max_attempts = models.PositiveSmallIntegerField(default=3)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    enqueue_failed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When handing the job to the task queue last failed (broker "
+        "unreachable); the reaper tries again within seconds.",
+    )
     roadmap = models.OneToOneField(
         "roadmaps.Roadmap",
         on_delete=models.SET_NULL,
@@ -77,3 +83,8 @@ class PlanningJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in {JobState.SUCCEEDED, JobState.FAILED}
+
+    @property
+    def is_waiting_for_worker(self) -> bool:
+        """Queued while the task queue could not take it: say so, not "failed"."""
+        return self.state == JobState.QUEUED and self.enqueue_failed_at is not None

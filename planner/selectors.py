@@ -1,4 +1,4 @@
-"""Reads for the planner: the catalog snapshot and planning jobs.
+"""Reads for the planner: the catalog snapshot.
 
 :func:`catalog_graph_get` turns the catalog tables into the pure core's
 :class:`~planner.domain.CatalogGraph`, once per catalog version: a process
@@ -8,9 +8,7 @@ Django cache (Redis in production) when it is small enough to be worth it.
 
 from __future__ import annotations
 
-import contextlib
 import copyreg
-import gc
 import hashlib
 import io
 import pickle
@@ -18,7 +16,6 @@ import threading
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator
 from types import MappingProxyType
 
 from django.conf import settings
@@ -40,32 +37,18 @@ from taxonomy.models import Prerequisite as PrerequisiteRow
 from taxonomy.models import Subject, Topic, Track
 from taxonomy.selectors import catalog_version_current
 
-from .models import PlanningJob
-
 logger = structlog.get_logger(__name__)
 
 #: Bumped when the domain types change shape, so no process unpickles an old
 #: snapshot into new code.
 GRAPH_CACHE_SCHEMA = 1
 GRAPH_CACHE_KEY = "planner:catalog-graph:s{schema}:{database}:v{version}"
-#: Pickled snapshots above this many bytes (compressed) stay out of the Django
-#: cache. Measured: 10k topics / 100k resources pickle to 8.5 MiB and load in
-#: about 1 s, against about 2 s for a build from PostgreSQL; much larger ones
-#: would load barely faster than a build and weigh on Redis.
-GRAPH_CACHE_MAX_BYTES = 64 * 1024 * 1024
 GRAPH_CACHE_TIMEOUT = 24 * 3600
 #: Version re-reads before a build gives up on a catalog that keeps changing.
 BUILD_ATTEMPTS = 3
-#: Snapshots with at least this many topics and resources are frozen (gc).
-GC_FREEZE_MIN_NODES = 10_000
 
 _lock = threading.Lock()
 _memory: CatalogGraph | None = None
-#: What the last load did, for tests and the benchmark: ``source`` ("memory",
-#: "cache" or "database") and ``seconds`` in all; after a build also
-#: ``build_seconds`` and, when the cache is used, ``bytes`` pickled and
-#: ``dump_seconds``.
-last_load: dict[str, object] = {}
 
 
 def catalog_graph_get() -> CatalogGraph:
@@ -81,28 +64,25 @@ def catalog_graph_get() -> CatalogGraph:
     version = catalog_version_current()
     graph = _memory
     if graph is not None and graph.version == version:
-        last_load.update(source="memory", seconds=0.0)
         return graph
     with _lock:
         graph = _memory
         if graph is not None and graph.version == version:
-            last_load.update(source="memory", seconds=0.0)
             return graph
         started = time.perf_counter()
-        # A build allocates about a million objects: the cyclic collector would
-        # walk them again and again (it doubled the build time when measured).
-        last_load.clear()
-        with _gc_paused():
-            graph = _cache_load(version)
-            source = "cache"
-            if graph is None:
-                graph, stable = _build_stable(version)
-                source = "database"
-                last_load["build_seconds"] = time.perf_counter() - started
-                if stable:
-                    _cache_store(graph)
-        last_load.update(source=source, seconds=time.perf_counter() - started)
-        _gc_freeze(graph)
+        graph = _cache_load(version)
+        source = "cache"
+        if graph is None:
+            graph, stable = _build_stable(version)
+            source = "database"
+            if stable:
+                _cache_store(graph)
+        logger.info(
+            "planner snapshot loaded",
+            source=source,
+            version=graph.version,
+            seconds=round(time.perf_counter() - started, 3),
+        )
         _memory = graph
         return graph
 
@@ -292,15 +272,13 @@ class _SnapshotPickler(pickle.Pickler):
 def graph_dumps(graph: CatalogGraph) -> bytes:
     """The snapshot as compressed pickle bytes (shared references kept)."""
     buffer = io.BytesIO()
-    with _gc_paused():
-        _SnapshotPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(graph)
+    _SnapshotPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(graph)
     return zlib.compress(buffer.getvalue(), 1)
 
 
 def graph_loads(data: bytes) -> CatalogGraph:
     # Only ever bytes this module wrote into our own cache.
-    with _gc_paused():
-        return pickle.loads(zlib.decompress(data))  # noqa: S301
+    return pickle.loads(zlib.decompress(data))  # noqa: S301
 
 
 def _cache_key(version: int) -> str:
@@ -315,14 +293,10 @@ def _cache_key(version: int) -> str:
 
 
 def _cache_enabled() -> bool:
-    """``PLANNER_GRAPH_CACHE``: True, False, or None (the default) for "when
-    the cache is shared": a process-local cache would only hold a second copy
-    of what this module keeps in memory anyway."""
-    enabled = getattr(settings, "PLANNER_GRAPH_CACHE", None)
-    if enabled is None:
-        backend = settings.CACHES.get("default", {}).get("BACKEND", "")
-        return not backend.endswith(("LocMemCache", "DummyCache"))
-    return bool(enabled)
+    """``PLANNER_GRAPH_CACHE`` (on by default when the cache is Redis): a
+    process-local cache would only hold a second copy of what this module
+    keeps in memory anyway."""
+    return bool(settings.PLANNER_GRAPH_CACHE)
 
 
 def _cache_load(version: int) -> CatalogGraph | None:
@@ -342,11 +316,9 @@ def _cache_load(version: int) -> CatalogGraph | None:
 def _cache_store(graph: CatalogGraph) -> None:
     if not _cache_enabled():
         return
-    limit = getattr(settings, "PLANNER_GRAPH_CACHE_MAX_BYTES", GRAPH_CACHE_MAX_BYTES)
-    started = time.perf_counter()
+    limit = settings.PLANNER_GRAPH_CACHE_MAX_BYTES
     try:
         data = graph_dumps(graph)
-        last_load.update(bytes=len(data), dump_seconds=time.perf_counter() - started)
         if len(data) > limit:
             logger.info(
                 "planner snapshot too large for the cache", bytes=len(data), limit=limit
@@ -355,39 +327,3 @@ def _cache_store(graph: CatalogGraph) -> None:
         cache.set(_cache_key(graph.version), data, GRAPH_CACHE_TIMEOUT)
     except Exception:  # noqa: BLE001 -- caching is an optimisation, never a failure
         logger.warning("planner snapshot: cache write failed", exc_info=True)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _gc_freeze(graph: CatalogGraph) -> None:
-    """Move a large snapshot's objects out of the cyclic collector's way.
-
-    Frozen objects are still freed by reference counting when the snapshot is
-    replaced (it holds no cycles); the collector just stops walking them. A
-    small catalog is not worth the full collection this costs.
-    """
-    if not getattr(settings, "PLANNER_GC_FREEZE", True):
-        return
-    if len(graph.resources) + len(graph.topics) >= GC_FREEZE_MIN_NODES:
-        gc.collect()
-        gc.freeze()
-
-
-# -- jobs ---------------------------------------------------------------------------
-def job_get_for_owner(*, owner, job_id: int) -> PlanningJob:
-    """A planning job of ``owner`` (raises ``PlanningJob.DoesNotExist``)."""
-    return PlanningJob.objects.select_related("roadmap").get(pk=job_id, owner=owner)
-
-
-def job_list_for_owner(*, owner) -> QuerySet[PlanningJob]:
-    """The owner's planning jobs, newest first."""
-    return PlanningJob.objects.filter(owner=owner).select_related("roadmap")

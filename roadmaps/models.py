@@ -20,9 +20,17 @@ class Roadmap(models.Model):
         "learners.LearnerProfile", on_delete=models.CASCADE, related_name="roadmaps"
     )
     title = models.CharField(max_length=200)
+    # SET_NULL: one learner's roadmap must not stop a curator deleting or
+    # merging a subject; the roadmap keeps the subject's slug and name.
     subject = models.ForeignKey(
-        "taxonomy.Subject", on_delete=models.PROTECT, related_name="+"
+        "taxonomy.Subject",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="roadmaps",
     )
+    subject_slug = models.SlugField(max_length=80, blank=True)
+    subject_name = models.CharField(max_length=120, blank=True)
     track = models.ForeignKey(
         "taxonomy.Track",
         on_delete=models.SET_NULL,

@@ -18,7 +18,6 @@ from .models import Roadmap, RoadmapStep, StepResource, StepState
 
 if TYPE_CHECKING:
     from learners.models import LearnerProfile
-    from planner.models import PlanningJob
 
 #: Slugs looked up per query; keeps ``IN`` lists inside every backend's limits.
 LOOKUP_CHUNK = 5000
@@ -35,7 +34,6 @@ def roadmap_create_from_plan(
     profile: LearnerProfile,
     plan: Plan,
     catalog_version: int,
-    job: PlanningJob | None = None,
     repairs: Sequence[Repair] = (),
     llm: dict | None = None,
 ) -> Roadmap:
@@ -47,8 +45,8 @@ def roadmap_create_from_plan(
     its steps in plan order (the first active, the others locked) and each
     step's ranked resources with their score and score parts. A constant
     number of queries for a plan of typical size (bulk inserts; slug lookups
-    in chunks of ``LOOKUP_CHUNK``). ``job`` is the planning job it comes from,
-    if any (the job points at the roadmap, not the other way round).
+    in chunks of ``LOOKUP_CHUNK``). The planning job that asked for it points
+    at the roadmap, not the other way round.
     """
     track = (
         Track.objects.filter(slug=plan.track)
@@ -58,12 +56,14 @@ def roadmap_create_from_plan(
         if plan.track
         else None
     )
-    subject_name = profile.subject.name
+    subject_name = profile.subject.name if profile.subject else plan.subject
     roadmap = Roadmap(
         owner_id=profile.owner_id,
         profile=profile,
         title=(f"{subject_name}: {track[1]}" if track else subject_name)[:200],
         subject_id=profile.subject_id,
+        subject_slug=plan.subject,
+        subject_name=subject_name,
         track_id=track[0] if track else None,
         catalog_version=catalog_version,
         start_date=plan.start_date,
@@ -71,7 +71,7 @@ def roadmap_create_from_plan(
         weekly_hours=_decimal(plan.weekly_hours, 1),
         total_hours=_decimal(plan.total_hours, 2),
         feasible=plan.feasible,
-        shortfall=_shortfall(plan),
+        shortfall=plan.shortfall.as_json() if plan.shortfall else None,
         notices=roadmap_notices(plan, repairs),
         llm=dict(llm or {}),
     )
@@ -80,22 +80,6 @@ def roadmap_create_from_plan(
     steps = RoadmapStep.objects.bulk_create(_steps(roadmap, plan.steps))
     StepResource.objects.bulk_create(_resources(plan.steps, steps))
     return roadmap
-
-
-def _shortfall(plan: Plan) -> dict | None:
-    shortfall = plan.shortfall
-    if shortfall is None:
-        return None
-    return {
-        "hours_needed": shortfall.hours_needed,
-        "hours_available": shortfall.hours_available,
-        "weekly_hours_needed": shortfall.weekly_hours_needed,
-        "earliest_feasible_deadline": shortfall.earliest_feasible_deadline.isoformat(),
-        "narrower_tracks": [
-            {"slug": t.slug, "name": t.name, "hours": t.hours}
-            for t in shortfall.narrower_tracks
-        ],
-    }
 
 
 def roadmap_notices(plan: Plan, repairs: Sequence[Repair] = ()) -> list[dict]:

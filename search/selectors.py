@@ -33,9 +33,10 @@ def catalog_search(
 
     When that backend cannot answer (Meilisearch down, timing out or missing
     its index), the database backend answers instead, the switch is logged
-    and the results say so in ``fallback_from``. Raises ``SearchError`` for
-    an invalid request (unknown filter or facet, bad page), and
-    ``SearchUnavailable`` only when the database cannot answer either.
+    and the results say so in ``fallback_from``. Raises ``SearchError`` (an
+    InvalidInput, 400) for an invalid request (unknown filter or facet, bad
+    page), and ``SearchUnavailable`` (a ServiceUnavailable, 503) only when
+    the database cannot answer either.
     ``include_broken`` is for curators: learners never see resources whose
     primary link is broken.
     """

@@ -20,6 +20,7 @@ from django.db import transaction
 import structlog
 
 from catalog.models import Resource, ResourceTopic
+from catalog.signals import catalog_bulk_write_active
 from taxonomy.models import Topic, Track
 
 from .backends import DatabaseBackend, SearchBackend, SearchUnavailable, search_backend
@@ -215,8 +216,8 @@ def search_reindex_all(
 
     Applies the engines' settings, writes every document in batches (two or
     three queries each), then prunes the documents nobody wrote this time:
-    those of deleted objects. Searches keep answering throughout. The import
-    command calls this after an import.
+    those of deleted objects. Searches keep answering throughout. An import
+    leads here once it commits (``search.signals``).
     """
     started, clock = now_ms(), time.perf_counter()
     backends = search_write_backends()
@@ -281,9 +282,11 @@ def search_index_enqueue(*, kind: str, ids: Iterable[int | None]) -> None:
 
     Every change made in one transaction is collected; at commit a single
     Huey task receives them all. Outside a transaction the task is enqueued
-    at once. Does nothing inside :func:`search_index_suspended`.
+    at once. Does nothing inside :func:`search_index_suspended` or the
+    catalog's ``catalog_bulk_write`` (an import, which asks for one rebuild
+    when it commits).
     """
-    if _suspended.get():
+    if _suspended.get() or catalog_bulk_write_active():
         return
     if kind not in SOURCE_KINDS:
         raise ValueError(f"unknown catalog kind {kind!r}")
@@ -300,9 +303,10 @@ def search_index_enqueue(*, kind: str, ids: Iterable[int | None]) -> None:
 
 @contextlib.contextmanager
 def search_index_suspended() -> Iterator[None]:
-    """Skip per-object indexing inside the block (bulk imports).
+    """Skip per-object indexing inside the block (bulk writes of tests, scripts).
 
-    The caller rebuilds afterwards with :func:`search_reindex_all`.
+    The caller rebuilds afterwards with :func:`search_reindex_all`. The
+    catalog's import marks its writes with ``catalog_bulk_write`` instead.
     """
     token = _suspended.set(True)
     try:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from catalog.selectors import resource_primary_urls
 from taxonomy.models import Subject
 from taxonomy.selectors import catalog_version_current
+from wayfinder.errors import error_response
 
 from .backends import SearchResults, SearchUnavailable
 from .backends.base import MAX_QUERY_LENGTH
@@ -65,7 +66,8 @@ def search_page(request: HttpRequest) -> TemplateResponse:
     version = catalog_version_current()
     form = CatalogSearchForm(request.GET, subjects=_subject_names(version))
     form.is_valid()  # lenient: never invalid as a whole (see search.forms)
-    status = 200
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = f"{TEMPLATE}#results" if partial else TEMPLATE
     try:
         outcome = _search(
             query=form.query,
@@ -73,9 +75,22 @@ def search_page(request: HttpRequest) -> TemplateResponse:
             page=form.page_number,
             version=version,
         )
-    except SearchUnavailable:
-        outcome, status = None, 503
-    context = {
+    except SearchUnavailable as error:
+        # The page still renders, without results: it says search is down.
+        response = error_response(
+            request, error, template=template, context=_context(request, form, None)
+        )
+    else:
+        response = TemplateResponse(request, template, _context(request, form, outcome))
+    # The same URL answers with a fragment or a page: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _context(
+    request: HttpRequest, form: CatalogSearchForm, outcome: SearchOutcome | None
+) -> dict[str, Any]:
+    return {
         "form": form,
         "query": form.query,
         "outcome": outcome,
@@ -87,13 +102,6 @@ def search_page(request: HttpRequest) -> TemplateResponse:
         "max_query_length": MAX_QUERY_LENGTH,
         "focus_results": bool(request.htmx and request.htmx.boosted),
     }
-    partial = request.htmx and not request.htmx.history_restore_request
-    response = TemplateResponse(
-        request, f"{TEMPLATE}#results" if partial else TEMPLATE, context, status=status
-    )
-    # The same URL answers with a fragment or a page: caches must tell them apart.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _subject_names(version: int) -> dict[str, str]:

@@ -31,6 +31,16 @@ class StringListFormField(forms.CharField):
         text = super().to_python(value) or ""
         return [part.strip() for part in text.split(self.separator) if part.strip()]
 
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # Compare lists, not the stored list against the submitted text.
+        if self.disabled:
+            return False
+        initial_list = self.to_python(initial) if initial is not None else []
+        try:
+            return initial_list != self.to_python(data)
+        except ValidationError:
+            return True
+
     def validate(self, value: list[str]) -> None:
         if self.required and not value:
             raise ValidationError(self.error_messages["required"], code="required")
@@ -56,6 +66,12 @@ class StringListField(models.JSONField):
             raise ValidationError("Enter a list of texts.", code="invalid")
 
     def formfield(self, **kwargs: Any) -> forms.Field:
-        defaults = {"form_class": StringListFormField, "separator": self.separator}
+        # No hidden "initial-" copy (Django adds one for callable defaults):
+        # has_changed compares the stored list with what was submitted.
+        defaults = {
+            "form_class": StringListFormField,
+            "separator": self.separator,
+            "show_hidden_initial": False,
+        }
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)

@@ -7,15 +7,28 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.search import index
 
 from .enums import GoalKind, Language, Level, MasteryKind, PrerequisiteKind
 from .fields import StringListField
 from .forms import TopicAdminForm
+from .validators import (
+    DESCRIPTION_MAX,
+    MASTERY_DESCRIPTION_MAX,
+    OBJECTIVE_MAX,
+    OBJECTIVES_MAX_ITEMS,
+    SUMMARY_MAX,
+    TAG_MAX,
+    TAGS_MAX_ITEMS,
+    StringListValidator,
+    slug_lowercase_constraint,
+    text_length_constraint,
+    validate_lowercase_slug,
+)
 
 
 class CatalogVersion(models.Model):
@@ -39,10 +52,13 @@ class CatalogVersion(models.Model):
         return f"catalog v{self.value}"
 
 
-class Subject(index.Indexed, models.Model):
-    slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+class Subject(models.Model):
+    slug = models.SlugField(
+        max_length=80, unique=True, validators=[validate_lowercase_slug]
+    )
+    # Unique ignoring case (Meta.constraints): the planner matches names folded.
+    name = models.CharField(max_length=120)
+    description = models.TextField(max_length=DESCRIPTION_MAX, blank=True)
     languages = StringListField(
         separator=",",
         blank=True,
@@ -55,15 +71,23 @@ class Subject(index.Indexed, models.Model):
         FieldPanel("description"),
         FieldPanel("languages"),
     ]
-    search_fields = [
-        index.SearchField("name", boost=3),
-        index.AutocompleteField("name"),
-        index.SearchField("description"),
-        index.FilterField("slug"),
-    ]
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="subject_name_unique_ignoring_case",
+                violation_error_message="A subject with this name already exists "
+                "(names are compared ignoring case).",
+            ),
+            slug_lowercase_constraint(name="subject_slug_lowercase"),
+            text_length_constraint(
+                field="description",
+                limit=DESCRIPTION_MAX,
+                name="subject_description_length",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -77,13 +101,15 @@ class Subject(index.Indexed, models.Model):
         self.languages = sorted(set(self.languages or []))
 
 
-class Topic(index.Indexed, ClusterableModel):
-    slug = models.SlugField(max_length=120, unique=True)
+class Topic(ClusterableModel):
+    slug = models.SlugField(
+        max_length=120, unique=True, validators=[validate_lowercase_slug]
+    )
     subject = models.ForeignKey(
         "taxonomy.Subject", on_delete=models.PROTECT, related_name="topics"
     )
     name = models.CharField(max_length=160)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(max_length=SUMMARY_MAX, blank=True)
     level = models.CharField(
         max_length=20, choices=Level.choices, default=Level.BEGINNER
     )
@@ -93,7 +119,14 @@ class Topic(index.Indexed, ClusterableModel):
         validators=[MinValueValidator(Decimal("0.1"))],
         help_text="Hours a typical learner needs to reach the objectives.",
     )
-    objectives = StringListField(help_text="One learning objective per line.")
+    objectives = StringListField(
+        validators=[
+            StringListValidator(
+                max_items=OBJECTIVES_MAX_ITEMS, max_length=OBJECTIVE_MAX
+            )
+        ],
+        help_text="One learning objective per line.",
+    )
     mastery_kind = models.CharField(
         "mastery check",
         max_length=20,
@@ -102,9 +135,15 @@ class Topic(index.Indexed, ClusterableModel):
     )
     mastery_description = models.TextField(
         "mastery check description",
+        max_length=MASTERY_DESCRIPTION_MAX,
         help_text="How a learner shows the topic is mastered.",
     )
-    tags = StringListField(separator=",", blank=True, help_text="Separated by commas.")
+    tags = StringListField(
+        separator=",",
+        blank=True,
+        validators=[StringListValidator(max_items=TAGS_MAX_ITEMS, max_length=TAG_MAX)],
+        help_text="Separated by commas.",
+    )
 
     base_form_class = TopicAdminForm
     panels = [
@@ -121,15 +160,6 @@ class Topic(index.Indexed, ClusterableModel):
         FieldPanel("tags"),
         InlinePanel("prerequisites", heading="Prerequisites", label="Prerequisite"),
     ]
-    search_fields = [
-        index.SearchField("name", boost=3),
-        index.AutocompleteField("name"),
-        index.SearchField("summary"),
-        index.SearchField("tags", boost=2),
-        index.FilterField("subject"),
-        index.FilterField("level"),
-        index.RelatedFields("subject", [index.SearchField("name")]),
-    ]
 
     class Meta:
         ordering = ["subject__name", "name"]
@@ -137,6 +167,15 @@ class Topic(index.Indexed, ClusterableModel):
             models.CheckConstraint(
                 condition=models.Q(estimated_hours__gt=0),
                 name="topic_estimated_hours_positive",
+            ),
+            slug_lowercase_constraint(name="topic_slug_lowercase"),
+            text_length_constraint(
+                field="summary", limit=SUMMARY_MAX, name="topic_summary_length"
+            ),
+            text_length_constraint(
+                field="mastery_description",
+                limit=MASTERY_DESCRIPTION_MAX,
+                name="topic_mastery_description_length",
             ),
         ]
 
@@ -180,15 +219,17 @@ class Prerequisite(models.Model):
         return f"{self.topic} {self.kind} {self.requires}"
 
 
-class Track(index.Indexed, ClusterableModel):
+class Track(ClusterableModel):
     """A goal template: reaching ``targets`` means learning their prerequisites too."""
 
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = models.SlugField(
+        max_length=120, unique=True, validators=[validate_lowercase_slug]
+    )
     subject = models.ForeignKey(
         "taxonomy.Subject", on_delete=models.PROTECT, related_name="tracks"
     )
     name = models.CharField(max_length=160)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=DESCRIPTION_MAX, blank=True)
     goal_kind = models.CharField(
         max_length=12, choices=GoalKind.choices, default=GoalKind.SKILL
     )
@@ -204,16 +245,17 @@ class Track(index.Indexed, ClusterableModel):
         FieldPanel("description"),
         FieldPanel("targets"),
     ]
-    search_fields = [
-        index.SearchField("name", boost=3),
-        index.AutocompleteField("name"),
-        index.SearchField("description"),
-        index.FilterField("subject"),
-        index.FilterField("goal_kind"),
-    ]
 
     class Meta:
         ordering = ["subject__name", "name"]
+        constraints = [
+            slug_lowercase_constraint(name="track_slug_lowercase"),
+            text_length_constraint(
+                field="description",
+                limit=DESCRIPTION_MAX,
+                name="track_description_length",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

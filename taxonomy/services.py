@@ -11,23 +11,60 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from .enums import PrerequisiteKind
-from .graph import cycle_if_added, format_cycle
+from planner.domain.graph import cycle_if_added, format_cycle
+
 from .models import CatalogVersion, Prerequisite, Topic
 
 _batched: ContextVar[bool] = ContextVar("catalog_version_batched", default=False)
 
 
+class _PendingBump:
+    """An on-commit no-op marking "this transaction moved the version and
+    nobody has read it since". Django drops it with a rolled-back savepoint
+    and runs it at commit, so it never outlives its transaction."""
+
+    read = False
+
+    def __call__(self) -> None:
+        pass
+
+
+def _pending_bump() -> _PendingBump | None:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    for _savepoints, callback, _robust in reversed(connection.run_on_commit):
+        if isinstance(callback, _PendingBump):
+            return callback
+    return None
+
+
 def catalog_version_bump() -> None:
     """Move the catalog version forward, in the caller's transaction.
 
-    Inside :func:`catalog_version_batch` the per-row bumps are folded into one.
+    One move per transaction: a topic saved with its prerequisite rows moves
+    it once, not once per row. A write after the version was read again
+    (``catalog_version_current``) moves it again, so nobody who read a
+    version misses a later change under the same number. Inside
+    :func:`catalog_version_batch` the per-row bumps are folded into one.
     """
     if _batched.get():
+        return
+    pending = _pending_bump()
+    if pending is not None and not pending.read:
         return
     updated = CatalogVersion.objects.filter(pk=1).update(value=F("value") + 1)
     if not updated:
         CatalogVersion.objects.get_or_create(pk=1, defaults={"value": 2})
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_PendingBump())
+
+
+def catalog_version_read() -> None:
+    """Note that this transaction read the version: the next write moves it."""
+    pending = _pending_bump()
+    if pending is not None:
+        pending.read = True
 
 
 @contextlib.contextmanager
@@ -88,28 +125,6 @@ def prerequisites_check(*, topic: Topic, requires: Iterable[Topic]) -> None:
                 code="cycle",
             )
         edges[topic.pk].add(other.pk)
-
-
-@transaction.atomic
-def prerequisite_add(
-    *, topic: Topic, requires: Topic, kind: str = PrerequisiteKind.REQUIRED
-) -> Prerequisite:
-    """Add the edge *topic requires ``requires``*, refusing self-edges and cycles.
-
-    Locks the catalog version row first so two concurrent edits cannot each
-    add half of a cycle.
-    """
-    catalog_version_lock()
-    current = list(Topic.objects.filter(dependents__topic=topic))
-    prerequisites_check(topic=topic, requires=[*current, requires])
-    edge, created = Prerequisite.objects.get_or_create(
-        topic=topic, requires=requires, defaults={"kind": kind}
-    )
-    if not created and edge.kind != kind:
-        edge.kind = kind
-        edge.full_clean()
-        edge.save(update_fields=["kind"])
-    return edge
 
 
 def topic_dependents(*, topic: Topic) -> list[Topic]:

@@ -45,7 +45,7 @@ class _CatalogLockMixin:
     """Validate and save a topic while holding the catalog version row lock.
 
     The DAG check reads the whole graph; holding the lock (the one
-    ``prerequisite_add`` takes) from validation to commit stops two curators
+    the import takes) from validation to commit stops two curators
     from each adding half of a cycle at the same time.
     """
 
@@ -59,8 +59,36 @@ class TopicCreateView(_CatalogLockMixin, CreateView):
     pass
 
 
-class TopicEditView(_CatalogLockMixin, EditView):
+class CatalogEditView(EditView):
+    """A snippet edit that changes nothing writes nothing.
+
+    Saving would still send ``post_save`` and move the catalog version (and
+    drop every planner snapshot) for no change; the curator is told instead.
+    """
+
+    def save_instance(self) -> Any:
+        if not self.form.has_changed():
+            return self.form.instance
+        return super().save_instance()
+
+    def get_success_message(self) -> str | None:
+        if not self.form.has_changed():
+            return f"No changes to save for “{self.object}”."
+        return super().get_success_message()
+
+
+class TopicEditView(_CatalogLockMixin, CatalogEditView):
     pass
+
+
+class SubjectDeleteView(DeleteView):
+    """Before deleting, say how many learners' profiles and roadmaps name it."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["profile_count"] = self.object.learner_profiles.count()
+        context["roadmap_count"] = self.object.roadmaps.count()
+        return context
 
 
 class TopicDeleteView(DeleteView):

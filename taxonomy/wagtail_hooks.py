@@ -3,10 +3,11 @@
 They are registered as snippets, with the catalog's, in one "Catalog" menu by
 ``catalog.wagtail_hooks`` (a SnippetViewSetGroup spans both apps).
 
-Topic and track listings search through the catalog search backend
-(``search.admin_search``): the ranking, typo correction and prefixes learners
-get. Subjects, and the fallback when the engines are down, use the ORM over
-``search_fields`` (``search_backend_name = None``), not Wagtail's own index.
+Listings and choosers search through ``search.admin_search``: topics and
+tracks in the catalog search index, with the ranking, typo correction and
+prefixes learners get; subjects, and every kind when the engines are down, in
+the database over the viewset's ``search_fields``. Wagtail's own search index
+is not used.
 """
 
 from __future__ import annotations
@@ -18,10 +19,17 @@ from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from search.admin_search import catalog_search_index_view
+from search.admin_search import catalog_chooser_viewset, catalog_search_index_view
 
 from .models import Subject, Topic, Track
-from .views import TopicCreateView, TopicDeleteView, TopicDependentsPanel, TopicEditView
+from .views import (
+    CatalogEditView,
+    SubjectDeleteView,
+    TopicCreateView,
+    TopicDeleteView,
+    TopicDependentsPanel,
+    TopicEditView,
+)
 
 
 class SubjectViewSet(SnippetViewSet):
@@ -39,8 +47,14 @@ class SubjectViewSet(SnippetViewSet):
     list_export = ["slug", "name", "languages", "topic_count"]
     export_headings = {"topic_count": "Topics"}
     search_fields = ["name", "slug", "description"]
-    search_backend_name = None
+    index_view_class = catalog_search_index_view("subject")
+    chooser_viewset_class = catalog_chooser_viewset(
+        "subject", fields=search_fields, columns=[Column("slug", label="Slug")]
+    )
     ordering = "name"
+    delete_view_class = SubjectDeleteView
+    edit_view_class = CatalogEditView
+    delete_template_name = "taxonomy/admin/subject_confirm_delete.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Subject]:
         return Subject.objects.annotate(topic_count=Count("topics"))
@@ -81,7 +95,15 @@ class TopicViewSet(SnippetViewSet):
         "dependent_count": "Dependents",
     }
     search_fields = ["name", "slug", "summary", "subject__name"]
-    search_backend_name = None
+    chooser_viewset_class = catalog_chooser_viewset(
+        "topic",
+        fields=search_fields,
+        columns=[
+            Column("subject", label="Subject"),
+            Column("level", label="Level", accessor="get_level_display"),
+        ],
+        related=["subject"],
+    )
     ordering = ["subject__name", "name"]
     edit_handler = ObjectList(
         [
@@ -103,6 +125,7 @@ class TopicViewSet(SnippetViewSet):
 class TrackViewSet(SnippetViewSet):
     index_view_class = catalog_search_index_view("track")
     model = Track
+    edit_view_class = CatalogEditView
     icon = "crosshairs"
     menu_label = "Tracks"
     list_display = [
@@ -115,7 +138,12 @@ class TrackViewSet(SnippetViewSet):
     list_export = ["slug", "name", "subject", "goal_kind", "target_count"]
     export_headings = {"target_count": "Targets"}
     search_fields = ["name", "slug", "description", "subject__name"]
-    search_backend_name = None
+    chooser_viewset_class = catalog_chooser_viewset(
+        "track",
+        fields=search_fields,
+        columns=[Column("subject", label="Subject")],
+        related=["subject"],
+    )
     ordering = ["subject__name", "name"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Track]:

@@ -2,22 +2,27 @@
 
 ``/healthz`` answers as long as the process serves requests and touches
 nothing. ``/readyz`` checks every service a request may need and names the
-ones that are down, with 503, so a load balancer stops sending traffic.
+ones that are down, with 503, so a load balancer stops sending traffic. The
+checks run at the same time, each within ``READYZ_CHECK_TIMEOUT`` seconds, so
+one service that hangs cannot make the probe itself time out.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
+from django.core.cache import caches
+from django.db import connection, connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 import structlog
+
+from .cache import cache_probe
 
 logger = structlog.get_logger(__name__)
 
@@ -30,10 +35,8 @@ def check_database() -> str:
 
 
 def check_cache() -> str:
-    key = "readyz:probe"
-    cache.set(key, "1", timeout=5)
-    if cache.get(key) != "1":
-        raise RuntimeError("cache did not return the value just written")
+    # A probe, not cache.get: the cache reads an outage as a miss on purpose.
+    cache_probe(caches["default"])
     return "ok"
 
 
@@ -83,24 +86,48 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def _run_check(check: Callable[[], str]) -> tuple[str, str, float]:
+    """``(status, error, ms)`` of one check, in a pool thread."""
+    started = time.perf_counter()
+    try:
+        status, error = check(), ""
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"
+        status, error = "down", f"{type(exc).__name__}: {exc}"[:300]
+    finally:
+        # Django opens a connection per thread; this thread's dies with it.
+        connections.close_all()
+    return status, error, round((time.perf_counter() - started) * 1000, 1)
+
+
+def _run_checks() -> dict[str, dict[str, object]]:
+    """Every check at once; one still running after the timeout is "down"."""
+    timeout = settings.READYZ_CHECK_TIMEOUT
+    pool = ThreadPoolExecutor(max_workers=len(CHECKS), thread_name_prefix="readyz")
+    futures: dict[str, Future[tuple[str, str, float]]] = {
+        name: pool.submit(_run_check, check) for name, check in CHECKS.items()
+    }
+    wait(futures.values(), timeout=timeout)
+    # A hung check keeps its thread until its own client gives up; the
+    # answer does not wait for it.
+    pool.shutdown(wait=False, cancel_futures=True)
+    results: dict[str, dict[str, object]] = {}
+    for name, future in futures.items():
+        if future.done():
+            status, error, ms = future.result()
+        else:
+            status, error, ms = "down", "timeout", round(timeout * 1000, 1)
+        entry: dict[str, object] = {"status": status, "ms": ms}
+        if error:
+            entry["error"] = error
+            logger.warning("readiness_check_failed", check=name, error=error)
+        results[name] = entry
+    return results
+
+
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    results: dict[str, dict[str, object]] = {}
-    for name, check in CHECKS.items():
-        started = time.perf_counter()
-        try:
-            status, error = check(), ""
-        except Exception as exc:  # noqa: BLE001 - any failure means "down"
-            status, error = "down", f"{type(exc).__name__}: {exc}"[:300]
-            logger.warning("readiness_check_failed", check=name, error=error)
-        entry: dict[str, object] = {
-            "status": status,
-            "ms": round((time.perf_counter() - started) * 1000, 1),
-        }
-        if error:
-            entry["error"] = error
-        results[name] = entry
+    results = _run_checks()
     results["worker"] = _worker_heartbeat()
     down = sorted(name for name, entry in results.items() if entry["status"] == "down")
     degraded = sorted(

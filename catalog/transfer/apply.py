@@ -17,7 +17,7 @@ from catalog.models import Provider, Resource, ResourceLink, ResourceTopic
 from taxonomy.enums import LinkHealth, LinkKind
 from taxonomy.models import Prerequisite, Subject, Topic, Track
 
-from .plan import ChildSet, LinkChange, Plan, SectionPlan
+from .plan import ChildSet, ImportPlan, LinkChange, SectionPlan
 from .reading import chunks
 
 BATCH = 1000
@@ -30,7 +30,7 @@ _MODELS: tuple[tuple[str, type[models.Model]], ...] = (
 )
 
 
-def plan_apply(*, plan: Plan) -> None:
+def import_plan_apply(*, plan: ImportPlan) -> None:
     """Make the database match the plan; runs inside the caller's transaction."""
     for section, model in _MODELS:
         if section == "subjects" and plan.subject_names_swap:

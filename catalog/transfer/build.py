@@ -11,7 +11,7 @@ from .plan import (
     TOPIC_FIELDS,
     TRACK_FIELDS,
     ChildSet,
-    Plan,
+    ImportPlan,
     SectionPlan,
     decimal,
     diff_row,
@@ -20,13 +20,13 @@ from .plan import (
     record_outcome,
 )
 from .reading import existing_children, existing_rows, slug_ids
-from .resources import plan_resources
+from .resources import import_plan_resources
 from .summary import ImportSummary
 
 
-def plan_build(*, doc: dict) -> Plan:
+def import_plan_build(*, doc: dict) -> ImportPlan:
     """The writes that make the database match ``doc`` (already validated)."""
-    plan = Plan(
+    plan = ImportPlan(
         summary=ImportSummary(),
         sections={
             "providers": SectionPlan(),
@@ -47,14 +47,14 @@ def plan_build(*, doc: dict) -> Plan:
     _plan_subjects(plan, doc.get("subjects", []))
     _plan_topics(plan, doc.get("topics", []))
     _plan_tracks(plan, doc.get("tracks", []))
-    plan_resources(plan, doc.get("resources", []))
+    import_plan_resources(plan, doc.get("resources", []))
     for section, section_plan in plan.sections.items():
         for pending in (*section_plan.create, *section_plan.update):
             plan.issues += model_issues(section, pending)
     return plan
 
 
-def _plan_providers(plan: Plan, records: list[dict]) -> None:
+def _plan_providers(plan: ImportPlan, records: list[dict]) -> None:
     rows = existing_rows(Provider, PROVIDER_FIELDS, values=(r["slug"] for r in records))
     default_trust = model_default(Provider, "trust_score")
     for index, record in enumerate(records):
@@ -77,7 +77,7 @@ def _plan_providers(plan: Plan, records: list[dict]) -> None:
         record_outcome(plan, "providers", slug, created, children=False)
 
 
-def _plan_subjects(plan: Plan, records: list[dict]) -> None:
+def _plan_subjects(plan: ImportPlan, records: list[dict]) -> None:
     rows = existing_rows(Subject, SUBJECT_FIELDS, values=(r["slug"] for r in records))
     for index, record in enumerate(records):
         values = {
@@ -97,20 +97,26 @@ def _plan_subjects(plan: Plan, records: list[dict]) -> None:
             row=rows.get(slug),
         )
         record_outcome(plan, "subjects", slug, created, children=False)
-    # Renaming a subject onto the old name of another renamed one (a swap)
-    # would break the unique name mid-update: the writes then go in two steps.
-    updates = [p.instance for p in plan.sections["subjects"].update]
-    old = {subject.slug: rows[subject.slug]["name"] for subject in updates}
+    # Names are unique ignoring case. A subject created with, or renamed to,
+    # the old name of a renamed one (a swap) would break that mid-write: the
+    # renamed ones are then parked first, and the writes go in two steps.
+    section = plan.sections["subjects"]
+    old = {
+        p.instance.slug: rows[p.instance.slug]["name"].lower() for p in section.update
+    }
     freed = {
-        old[subject.slug] for subject in updates if subject.name != old[subject.slug]
+        old[p.instance.slug]
+        for p in section.update
+        if p.instance.name.lower() != old[p.instance.slug]
     }
     plan.subject_names_swap = any(
-        subject.name in freed and subject.name != old[subject.slug]
-        for subject in updates
+        p.instance.name.lower() in freed
+        and p.instance.name.lower() != old.get(p.instance.slug)
+        for p in (*section.create, *section.update)
     )
 
 
-def _plan_topics(plan: Plan, records: list[dict]) -> None:
+def _plan_topics(plan: ImportPlan, records: list[dict]) -> None:
     rows = existing_rows(
         Topic, TOPIC_FIELDS, refs=("subject",), values=(r["slug"] for r in records)
     )
@@ -158,7 +164,7 @@ def _plan_topics(plan: Plan, records: list[dict]) -> None:
         )
 
 
-def _plan_tracks(plan: Plan, records: list[dict]) -> None:
+def _plan_tracks(plan: ImportPlan, records: list[dict]) -> None:
     rows = existing_rows(
         Track, TRACK_FIELDS, refs=("subject",), values=(r["slug"] for r in records)
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,8 +17,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from catalog.egress import url_targets_private_address
 from catalog.models import Provider
-from taxonomy.graph import find_cycle, format_cycle
+from planner.domain.graph import find_cycle, format_cycle
 from taxonomy.models import Prerequisite, Subject, Topic
 
 from .issues import (
@@ -208,10 +209,14 @@ def _check_lists(doc: dict) -> list[ImportIssue]:
         for index, record in _records(doc, section):
             found += _repeats(_find(record, pattern, (section, index)))
     for index, record in _records(doc, "resources"):
-        urls = [*_find(record, ("url",), ("resources", index))]
-        urls += _find(record, ("links", "*", "url"), ("resources", index))
-        found += _repeats(iter(urls))
+        found += _repeats(_resource_urls(index, record))
     return found
+
+
+def _resource_urls(index: int, record: dict) -> Iterator[tuple[Parts, object]]:
+    """A resource's primary url, then its links' urls."""
+    yield from _find(record, ("url",), ("resources", index))
+    yield from _find(record, ("links", "*", "url"), ("resources", index))
 
 
 def _repeats(values: Iterator[tuple[Parts, object]]) -> list[ImportIssue]:
@@ -265,24 +270,48 @@ def _check_references(doc: dict, existing: Existing) -> list[ImportIssue]:
 
 
 def _check_subject_names(doc: dict, existing: Existing) -> list[ImportIssue]:
-    """Subject names are unique, across the file and the database together."""
+    """Subject names are unique ignoring case, across the file and the database
+    together (the database holds the same rule, on ``Lower(name)``)."""
     in_file = {slug for _, slug in _strings_at(doc, "subjects", ("slug",))}
     taken = {
-        name: slug for slug, name in existing.subjects.items() if slug not in in_file
+        name.lower(): f"subject {describe(slug)} ({name}) in the database"
+        for slug, name in existing.subjects.items()
+        if slug not in in_file
     }
-    first: dict[str, Parts] = {}
     found = []
-    for parts, name in _strings_at(doc, "subjects", ("name",)):
-        if name in taken:
-            message = f"subject {describe(taken[name])} in the database has this name"
-            found.append(issue(parts, f"duplicate name {describe(name)}: {message}"))
-        elif name in first:
-            where = json_path(first[name])
-            found.append(
-                issue(parts, f"duplicate name {describe(name)} (also at {where})")
-            )
+    for index, record in _records(doc, "subjects"):
+        name = record.get("name")
+        if not isinstance(name, str):
+            continue
+        key = name.lower()
+        if key in taken:
+            message = f"{describe(name)} is the same name as {taken[key]}"
+            found.append(issue(("subjects", index, "name"), message))
         else:
-            first[name] = parts
+            where = json_path(("subjects", index))
+            slug = record.get("slug")
+            taken[key] = f"subject {describe(slug)} ({name}) at {where}"
+    return found
+
+
+def document_warnings(
+    doc: dict, *, allowed_networks: Iterable[str] = ()
+) -> list[ImportIssue]:
+    """What an import reports but accepts: each resource or link URL that
+    visibly points inside (a private address, a local name), which the link
+    checker will refuse to connect to."""
+    networks = tuple(allowed_networks)
+    found = []
+    for index, record in _records(doc, "resources"):
+        for parts, url in _resource_urls(index, record):
+            if isinstance(url, str) and url_targets_private_address(
+                url, allowed_networks=networks
+            ):
+                message = (
+                    f"{describe(url)} targets a private address: "
+                    "the link checker will not check it"
+                )
+                found.append(issue(parts, message))
     return found
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from typing import cast
 
+from django.conf import settings
 from django.db import transaction
 
-from search.services import search_index_suspended, search_reindex_all
+from catalog.signals import REBUILD_MODES, catalog_bulk_write, catalog_imported
 from taxonomy.services import catalog_version_batch, catalog_version_lock
 
-from .apply import plan_apply
-from .build import plan_build
-from .checks import document_issues, existing_load
+from .apply import import_plan_apply
+from .build import import_plan_build
+from .checks import document_issues, document_warnings, existing_load
 from .issues import CatalogImportError, ImportIssue, issues_sorted
-from .plan import Plan
+from .plan import ImportPlan
 from .summary import ImportSummary
 
 
@@ -43,14 +45,21 @@ def catalog_import(
     nothing and leaves the catalog version alone; any change bumps it once.
     With ``dry_run`` the writes are made and rolled back.
 
-    The bulk writes skip per-object search indexing; after a change that
-    commits, the search indexes are rebuilt: by a Huey task (``reindex="task"``,
-    right for the admin), in the caller's process (``"now"``, the command) or
-    not at all (``"none"``, when the caller rebuilds later).
+    The writes are marked as a bulk write (``catalog.signals``), which holds
+    per-object search indexing off; after a change that commits,
+    ``catalog_imported`` asks for the search indexes to be rebuilt: by a Huey
+    task (``reindex="task"``, right for the admin), in the caller's process
+    (``"now"``, the command) or not at all (``"none"``, when the caller
+    rebuilds later).
 
-    Returns an :class:`ImportSummary`. Raises :class:`CatalogImportError`
-    listing every problem, having written nothing.
+    Returns an :class:`ImportSummary`, with warnings for resource and link
+    URLs that point at private addresses (``LINKCHECK["ALLOWED_NETWORKS"]``
+    excepted): imported, but the link checker will not reach them. Raises :class:`CatalogImportError`
+    listing every problem, having written nothing, and ``ValueError`` for an
+    unknown ``reindex``.
     """
+    if reindex not in REBUILD_MODES:
+        raise ValueError(f"reindex must be 'task', 'now' or 'none', not {reindex!r}")
     # The lock that prerequisite_add takes: no concurrent edit can close a
     # cycle between our check and our writes.
     catalog_version_lock()
@@ -60,31 +69,28 @@ def catalog_import(
     plan.summary.dry_run = dry_run
     if plan.summary.changed:
         with transaction.atomic():
-            with catalog_version_batch(), search_index_suspended():
-                plan_apply(plan=plan)
+            with catalog_version_batch(), catalog_bulk_write():
+                import_plan_apply(plan=plan)
             if dry_run:
                 transaction.set_rollback(True)
         if not dry_run:
-            _reindex_on_commit(reindex)
+            transaction.on_commit(
+                functools.partial(
+                    catalog_imported.send, sender=ImportPlan, rebuild=reindex
+                )
+            )
     return plan.summary
 
 
-def _reindex_on_commit(mode: str) -> None:
-    if mode == "task":
-        from search.tasks import reindex_all_task
-
-        transaction.on_commit(reindex_all_task)
-    elif mode == "now":
-        transaction.on_commit(search_reindex_all)
-    elif mode != "none":
-        raise ValueError(f"reindex must be 'task', 'now' or 'none', not {mode!r}")
-
-
-def _prepare(data: object) -> tuple[list[ImportIssue], Plan | None]:
+def _prepare(data: object) -> tuple[list[ImportIssue], ImportPlan | None]:
     issues = document_issues(data, existing_load())
     if issues:
         return issues_sorted(issues), None
-    plan = plan_build(doc=cast(dict, data))  # document_issues refused non-objects
+    # document_issues refused non-objects
+    doc = cast(dict, data)
+    plan = import_plan_build(doc=doc)
     if plan.issues:
         return issues_sorted(plan.issues), None
+    allowed = settings.LINKCHECK.get("ALLOWED_NETWORKS", ())
+    plan.summary.warnings = document_warnings(doc, allowed_networks=allowed)
     return [], plan

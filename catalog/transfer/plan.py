@@ -1,5 +1,5 @@
-"""The plan of an import: what to create, update and replace, found by
-comparing a valid document with the database.
+"""The plan of an import (:class:`ImportPlan`): what to create, update and
+replace, found by comparing a valid document with the database.
 
 Existing rows are read once per kind, turned into the same plain values a
 document record gives, and compared; only records that differ become model
@@ -107,7 +107,10 @@ class LinkChange:
 
 
 @dataclass
-class Plan:
+class ImportPlan:
+    """What an import writes, built by ``import_plan_build`` and written by
+    ``import_plan_apply`` (the planner's ``Plan`` is another thing: a roadmap)."""
+
     summary: ImportSummary
     sections: dict[str, SectionPlan]
     ids: dict[str, dict[str, int]]  # section -> slug -> pk, for every known row
@@ -129,7 +132,7 @@ def decimal(value: object) -> Decimal:
 
 def diff_row(
     *,
-    plan: Plan,
+    plan: ImportPlan,
     section: str,
     model: type[models.Model],
     index: int,
@@ -157,7 +160,7 @@ def diff_row(
 
 
 def record_outcome(
-    plan: Plan, section: str, slug: str, created: bool | None, children: bool
+    plan: ImportPlan, section: str, slug: str, created: bool | None, children: bool
 ) -> None:
     if created:
         outcome = "created"

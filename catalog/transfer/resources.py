@@ -15,8 +15,8 @@ from .issues import issue
 from .plan import (
     RESOURCE_FIELDS,
     ChildSet,
+    ImportPlan,
     LinkChange,
-    Plan,
     decimal,
     diff_row,
     model_default,
@@ -25,7 +25,7 @@ from .plan import (
 from .reading import existing_children, existing_rows, narrowed
 
 
-def plan_resources(plan: Plan, records: list[dict]) -> None:
+def import_plan_resources(plan: ImportPlan, records: list[dict]) -> None:
     """Add the resources of the document to ``plan``: rows, covered topics, links."""
     matched = _match_resources(plan, records)
     slugs = _resource_slugs(records, matched)
@@ -94,7 +94,9 @@ def _resource_values(record: dict, slug: str) -> dict[str, Any]:
     }
 
 
-def _match_resources(plan: Plan, records: list[dict]) -> dict[int, dict[str, Any]]:
+def _match_resources(
+    plan: ImportPlan, records: list[dict]
+) -> dict[int, dict[str, Any]]:
     """The existing row of each record: by slug, else by primary URL.
 
     A primary URL matches only a resource no record has claimed by slug, and

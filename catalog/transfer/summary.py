@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .issues import SECTIONS
+from .issues import SECTIONS, ImportIssue
 
 OUTCOMES = ("created", "updated", "unchanged")
 
@@ -21,12 +21,14 @@ def _no_slugs() -> dict[str, dict[str, list[str]]]:
 class ImportSummary:
     """Per kind of record (providers, subjects, topics, tracks, resources):
     how many were created, updated or left unchanged, and the slugs of the
-    created and updated ones.
+    created and updated ones; and the warnings, in document order: what the
+    import accepted but a curator should look at.
     """
 
     counts: dict[str, dict[str, int]] = field(default_factory=_zero_counts)
     slugs: dict[str, dict[str, list[str]]] = field(default_factory=_no_slugs)
     dry_run: bool = False
+    warnings: list[ImportIssue] = field(default_factory=list)
 
     def record(self, *, kind: str, outcome: str, slug: str) -> None:
         self.counts[kind][outcome] += 1
@@ -46,6 +48,7 @@ class ImportSummary:
             "counts": {kind: dict(counts) for kind, counts in self.counts.items()},
             "created": {kind: list(s["created"]) for kind, s in self.slugs.items()},
             "updated": {kind: list(s["updated"]) for kind, s in self.slugs.items()},
+            "warnings": [str(warning) for warning in self.warnings],
         }
 
     def lines(self) -> list[str]:

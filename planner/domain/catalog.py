@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 
-from taxonomy.graph import find_cycle, format_cycle
-
+from .graph import find_cycle, format_cycle
 from .text import phrase
 from .types import (
     LEVEL_RANK,
@@ -287,8 +286,8 @@ def _depths(topics: Mapping, edges: Mapping[str, Mapping[str, str]]) -> dict[str
 def _cycle(stuck: set[str], edges: Mapping[str, Mapping[str, str]]) -> str:
     """A cycle among the topics Kahn's algorithm could not order, as ``a -> b -> a``.
 
-    The catalog's own pure DAG helpers find it (``taxonomy.graph`` imports
-    nothing from Django), so the admin, the import and the planner name cycles
+    The core's pure DAG helpers find it (``planner.domain.graph``, which
+    the taxonomy imports too), so the admin, the import and the planner name cycles
     the same way.
     """
     among = {slug: [req for req in edges[slug] if req in stuck] for slug in stuck}

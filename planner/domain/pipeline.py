@@ -7,11 +7,9 @@ result, never inside it) and ``on_stage`` lets a job record its progress.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from .normalize import GoalMatcher, normalize
@@ -87,10 +85,9 @@ def run_pipeline(
     """
     timer = _Timer(clock, on_stage)
     profile = timer.run("normalize", normalize, raw, graph, today, matcher=matcher)
-    with _collector_paused():
-        return _rest(
-            profile, graph, timer, today, answers, assume_unanswered, top_n, phraser
-        )
+    return _rest(
+        profile, graph, timer, today, answers, assume_unanswered, top_n, phraser
+    )
 
 
 def run_from_profile(
@@ -107,28 +104,9 @@ def run_from_profile(
 ) -> PipelineResult:
     """The same from an already normalized profile (a stored LearnerProfile)."""
     timer = _Timer(clock, on_stage)
-    with _collector_paused():
-        return _rest(
-            profile, graph, timer, today, answers, assume_unanswered, top_n, phraser
-        )
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the duration of one plan.
-
-    A large plan allocates tens of thousands of small, acyclic objects (steps,
-    ranked resources, score breakdowns) that reference counting frees; the
-    collector's generational passes over them only add pauses, the p95 of a
-    whole-catalog plan among them. It is restored as it was, even on errors.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    return _rest(
+        profile, graph, timer, today, answers, assume_unanswered, top_n, phraser
+    )
 
 
 def _rest(

@@ -585,6 +585,20 @@ class Shortfall:
     earliest_feasible_deadline: date
     narrower_tracks: tuple[TrackOption, ...] = ()
 
+    def as_json(self) -> dict:
+        """The shortfall as JSON-ready data (what a roadmap stores and the
+        ``plan_roadmap`` command prints)."""
+        return {
+            "hours_needed": self.hours_needed,
+            "hours_available": self.hours_available,
+            "weekly_hours_needed": self.weekly_hours_needed,
+            "earliest_feasible_deadline": self.earliest_feasible_deadline.isoformat(),
+            "narrower_tracks": [
+                {"slug": t.slug, "name": t.name, "hours": t.hours}
+                for t in self.narrower_tracks
+            ],
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:

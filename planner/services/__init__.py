@@ -1,17 +1,17 @@
 """The planner's writes: profiles in the core's terms, questions, planning jobs.
 
-``profiles`` reads a stored profile into the core's types and stores the
-questions; ``jobs`` runs generations as leased ``PlanningJob`` rows and reaps
-the ones whose worker vanished.
+``profiles`` stores onboarding profiles and answers, reads a stored profile
+into the core's types and stores the questions; ``jobs`` runs generations as
+leased ``PlanningJob`` rows and reaps the ones whose worker vanished;
+``plans`` plans without a job, for operators.
 """
 
 from .jobs import job_enqueue, job_execute, jobs_reap
+from .plans import StoredPlan, plan_preview, profile_plan_store
 from .profiles import (
-    LEASE_SECONDS,
-    MAX_ATTEMPTS,
-    QUEUED_STALE_SECONDS,
     TRANSIENT_ERRORS,
     LeaseLost,
+    answer_record,
     answers_check,
     answers_domain,
     lease_seconds,
@@ -19,15 +19,15 @@ from .profiles import (
     profile_domain,
     profile_hash,
     profile_plan,
+    profile_submit,
     questions_next,
 )
 
 __all__ = [
-    "LEASE_SECONDS",
-    "MAX_ATTEMPTS",
-    "QUEUED_STALE_SECONDS",
     "TRANSIENT_ERRORS",
     "LeaseLost",
+    "StoredPlan",
+    "answer_record",
     "answers_check",
     "answers_domain",
     "job_enqueue",
@@ -35,8 +35,11 @@ __all__ = [
     "jobs_reap",
     "lease_seconds",
     "phraser_get",
+    "plan_preview",
     "profile_domain",
     "profile_hash",
     "profile_plan",
+    "profile_plan_store",
+    "profile_submit",
     "questions_next",
 ]

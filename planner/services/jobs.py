@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -35,12 +36,10 @@ from ..domain import (
 from ..models import JobState, PlanningJob
 from ..selectors import catalog_graph_get
 from .profiles import (
-    MAX_ATTEMPTS,
-    QUEUED_STALE_SECONDS,
     TRANSIENT_ERRORS,
     LeaseLost,
-    _setting,
     answers_domain,
+    core_errors_translated,
     lease_seconds,
     phraser_get,
     profile_domain,
@@ -63,14 +62,17 @@ def job_enqueue(
     enqueued when the transaction commits (``enqueue=False`` leaves that to
     the caller, e.g. to run it inline). Pending questions do not block a job:
     it assumes them skipped. Raises PermissionDenied when ``actor`` is not
-    the profile's owner (or a superuser).
+    the profile's owner (or a superuser), InvalidInput when the profile no
+    longer fits the catalog (its subject or track was deleted, say).
     """
     if actor.pk != profile.owner_id and not getattr(actor, "is_superuser", False):
         raise PermissionDenied("Only the learner can plan from this profile.")
-    graph = catalog_graph_get()
-    digest = profile_hash(
-        profile_domain(profile=profile, graph=graph), answers_domain(profile=profile)
-    )
+    with core_errors_translated():
+        graph = catalog_graph_get()
+        digest = profile_hash(
+            profile_domain(profile=profile, graph=graph),
+            answers_domain(profile=profile),
+        )
     with transaction.atomic():
         job, created = PlanningJob.objects.get_or_create(
             owner_id=profile.owner_id,
@@ -78,7 +80,7 @@ def job_enqueue(
             catalog_version=graph.version,
             defaults={
                 "profile": profile,
-                "max_attempts": int(_setting("PLANNER_MAX_ATTEMPTS", MAX_ATTEMPTS)),
+                "max_attempts": settings.PLANNER_MAX_ATTEMPTS,
             },
         )
         if created and enqueue:
@@ -88,9 +90,35 @@ def job_enqueue(
 
 
 def _enqueue_on_commit(job_id: int) -> None:
+    transaction.on_commit(lambda: job_hand_to_queue(job_id=job_id))
+
+
+def job_hand_to_queue(*, job_id: int) -> bool:
+    """Hand a committed job to the task queue; True when the broker took it.
+
+    The job row is already committed, so a broker that is down must not turn
+    the caller's request into an error for a job that exists: the failure is
+    logged and stamped on the job (``enqueue_failed_at``; the job reads as
+    "waiting for a worker"), and :func:`jobs_reap` hands it over again after
+    ``PLANNER_ENQUEUE_RETRY_SECONDS`` instead of the much longer stale-queue
+    delay. A later success clears the stamp.
+    """
     from ..tasks import plan_execute_task
 
-    transaction.on_commit(lambda: plan_execute_task(job_id))
+    try:
+        plan_execute_task(job_id)
+    except Exception:  # noqa: BLE001 -- any broker failure: the reaper retries
+        logger.warning(
+            "planning job: task queue unreachable", job_id=job_id, exc_info=True
+        )
+        PlanningJob.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+            enqueue_failed_at=timezone.now()
+        )
+        return False
+    PlanningJob.objects.filter(pk=job_id, enqueue_failed_at__isnull=False).update(
+        enqueue_failed_at=None
+    )
+    return True
 
 
 def job_execute(
@@ -158,26 +186,19 @@ def _job_run(*, job_id: int, token: int, phraser: Phraser | None) -> PlanningJob
 
 
 class _Progress:
-    """``on_stage``: records stage, percent and timings, renews the lease.
-
-    ``PLANNER_TEST_STAGE_DELAY`` (seconds, default 0) is a test hook only: it
-    slows every stage so a test can kill a worker in the middle of a job.
-    """
+    """``on_stage``: records stage, percent and timings, renews the lease."""
 
     def __init__(self, *, job_id: int, token: int) -> None:
         self.job_id, self.token = job_id, token
         self.stage = ""
         self.started = time.perf_counter()
         self.timings: dict[str, float] = {}
-        self.delay = float(_setting("PLANNER_TEST_STAGE_DELAY", 0))
 
     def __call__(self, stage: str, percent: int) -> None:
         self._close_stage()
         self.stage = stage
         _lease_renew(job_id=self.job_id, token=self.token, stage=stage, percent=percent)
         logger.info("planning stage", stage=stage, percent=percent)
-        if self.delay:
-            time.sleep(self.delay)
         self.started = time.perf_counter()
 
     def _close_stage(self) -> None:
@@ -286,7 +307,6 @@ def _job_finish(
             profile=profile,
             plan=result.plan,
             catalog_version=graph.version,
-            job=job,
             repairs=result.repairs,
             llm=llm,
         )
@@ -376,24 +396,27 @@ def jobs_reap(*, now: datetime | None = None) -> dict[str, int]:
       and re-enqueued while ``attempts < max_attempts``, else failed with
       "Worker lost N times";
     - queued and untouched for ``PLANNER_QUEUED_STALE_SECONDS`` (its task
-      may have been lost with a broker or a worker): re-enqueued (failed when
-      out of attempts).
+      may have been lost with a broker or a worker), or refused by the broker
+      more than ``PLANNER_ENQUEUE_RETRY_SECONDS`` ago: re-enqueued (failed
+      when out of attempts).
 
     Each change is a conditional UPDATE on the attempt count, so the reaper
     never races a worker that claims or renews at the same moment. Returns
     how many jobs were requeued and failed.
     """
     now = now or timezone.now()
-    stale = now - timedelta(
-        seconds=_setting("PLANNER_QUEUED_STALE_SECONDS", QUEUED_STALE_SECONDS)
-    )
+    stale = now - timedelta(seconds=settings.PLANNER_QUEUED_STALE_SECONDS)
+    refused = now - timedelta(seconds=settings.PLANNER_ENQUEUE_RETRY_SECONDS)
     counts = {"requeued": 0, "failed": 0, "skipped": 0}
     expired = PlanningJob.objects.filter(
         state=JobState.RUNNING, lease_expires_at__lt=now
     )
     forgotten = PlanningJob.objects.annotate(
         touched=Coalesce("heartbeat_at", "created_at")
-    ).filter(state=JobState.QUEUED, touched__lt=stale)
+    ).filter(
+        Q(touched__lt=stale) | Q(enqueue_failed_at__lt=refused),
+        state=JobState.QUEUED,
+    )
     lost = "Worker lost {n} time{s}"
     for queryset, reason in ((expired, lost), (forgotten, "Queued job not run")):
         for job_id, state, attempts, max_attempts in queryset.values_list(

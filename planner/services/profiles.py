@@ -1,7 +1,10 @@
-"""A stored learner profile in the core's terms, its hash, and the questions.
+"""Profiles: onboarding answers stored, a stored profile in the core's terms,
+its hash, and the questions the planner asks.
 
-The pure core (``planner.domain``) decides; this module reads a stored profile
-into the core's types and stores the questions it asks.
+The pure core (``planner.domain``) decides; this module stores what a learner
+submits and answers, reads a stored profile into the core's types, and stores
+the questions the core asks. It is the one place the core's errors become
+ApplicationErrors (``core_errors_translated``).
 """
 
 from __future__ import annotations
@@ -10,43 +13,48 @@ import dataclasses
 import enum
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import InterfaceError, OperationalError, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 import structlog
 
+from learners.models import Answer as AnswerRow
 from learners.models import ClarifyingQuestion, LearnerProfile
 from learners.selectors import answers_latest
+from taxonomy.models import Subject, Topic, Track
+from wayfinder.errors import Conflict, InvalidInput
 
 from ..domain import (
     MAX_QUESTIONS,
+    AgeRange,
     Answer,
-    AnswerErrors,
     CatalogGraph,
+    CatalogGraphError,
     NormalizedProfile,
     Phraser,
     PipelineResult,
+    PlanValidationError,
     ProfileErrors,
     apply_phraser,
     assess,
     normalize,
     run_from_profile,
 )
-from ..matching import goal_matcher_get
+from ..goal_search import goal_matcher_get
 from ..selectors import catalog_graph_get
 
 logger = structlog.get_logger(__name__)
 
-#: Defaults of the settings read below (docs/planner.md, "Jobs").
-LEASE_SECONDS = 60
-MAX_ATTEMPTS = 3
-QUEUED_STALE_SECONDS = 300
 #: Errors worth a retry: the database went away or timed out. Anything else a
 #: stage raises is deterministic and fails the job.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
@@ -56,19 +64,153 @@ class LeaseLost(RuntimeError):
     """Another worker holds the job now (this one's lease ran out); stop quietly."""
 
 
-def _setting(name: str, default: float) -> float:
-    return getattr(settings, name, default)
-
-
 def lease_seconds() -> float:
-    return float(_setting("PLANNER_LEASE_SECONDS", LEASE_SECONDS))
+    return float(settings.PLANNER_LEASE_SECONDS)
 
 
 def phraser_get() -> Phraser | None:
     """The phraser named by ``PLANNER_PHRASER`` (a dotted path to a factory
     returning a Phraser or None), or None: deterministic wording."""
-    path = getattr(settings, "PLANNER_PHRASER", "")
+    path = settings.PLANNER_PHRASER
     return import_string(path)() if path else None
+
+
+@contextmanager
+def core_errors_translated(*, field: str = "") -> Iterator[None]:
+    """The core's errors as ApplicationErrors, for every caller at once.
+
+    ProfileErrors (AnswerErrors too) keep their fields, or all go under
+    ``field`` when given; a plan that fails validation, or a catalog that
+    cannot be planned from, conflicts with the catalog as it is.
+    """
+    try:
+        yield
+    except ProfileErrors as exc:
+        fields = exc.errors
+        if field:
+            fields = {field: [m for messages in fields.values() for m in messages]}
+        raise InvalidInput(fields=fields) from None
+    except PlanValidationError as exc:
+        raise Conflict(
+            f"The plan failed validation: {exc}", code="plan_invalid"
+        ) from exc
+    except CatalogGraphError as exc:
+        raise Conflict(
+            f"The catalog cannot be planned from: {exc}", code="catalog_unplannable"
+        ) from exc
+
+
+def _full_clean(instance: models.Model, **kwargs: bool) -> None:
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as exc:
+        raise InvalidInput.from_validation_error(exc) from None
+
+
+# -- onboarding: the learner's profile and answers --------------------------------
+def profile_submit(
+    *,
+    owner: AbstractBaseUser,
+    raw: Mapping[str, object],
+    today: date | None = None,
+) -> LearnerProfile:
+    """Validate onboarding answers and store them as a new profile.
+
+    ``raw`` holds the answers as the learner typed them (docs/planner.md,
+    "Onboarding answers"); the core's normalize stage maps them to the
+    taxonomy against the current catalog snapshot. ``today`` (default: the
+    local date) decides what "in the past" means. Saves the profile, its known
+    topics and ``raw_answers`` in one transaction.
+
+    Raises ``InvalidInput`` whose ``fields`` map every bad field to its
+    messages, e.g. ``{"weekly_hours": ["Must be between 0.5 and 80 hours a
+    week."]}``.
+    """
+    if not isinstance(raw, Mapping):
+        raise InvalidInput("Expected an object of onboarding answers.")
+    today = today or timezone.localdate()
+    with core_errors_translated():
+        graph = catalog_graph_get()
+        normalized = normalize(raw, graph, today, matcher=goal_matcher_get())
+    return _profile_save(owner=owner, normalized=normalized, raw=raw)
+
+
+@transaction.atomic
+def _profile_save(
+    *, owner: AbstractBaseUser, normalized: NormalizedProfile, raw: Mapping
+) -> LearnerProfile:
+    profile = LearnerProfile(
+        owner=owner,
+        subject=Subject.objects.get(slug=normalized.subject),
+        subject_slug=normalized.subject,
+        level=normalized.level,
+        track=(Track.objects.get(slug=normalized.track) if normalized.track else None),
+        goal_text=normalized.goal_text,
+        formats_liked=[str(f) for f in normalized.formats_liked],
+        formats_disliked=[str(f) for f in normalized.formats_disliked],
+        cost_preference=normalized.cost,
+        session_minutes=normalized.session_minutes,
+        weekly_hours=Decimal(str(normalized.weekly_hours)),
+        deadline=normalized.deadline,
+        start_date=normalized.start_date,
+        language=normalized.language,
+        age_range=normalized.age_range or AgeRange.ADULT,
+        timezone=normalized.timezone,
+        # What the learner typed, made JSON-safe (a form may hand over dates).
+        raw_answers=json.loads(json.dumps(dict(raw), cls=DjangoJSONEncoder)),
+    )
+    _full_clean(profile)
+    profile.save()
+    if normalized.known_topics:
+        profile.known_topics.set(Topic.objects.filter(slug__in=normalized.known_topics))
+    return profile
+
+
+@transaction.atomic
+def answer_record(
+    *,
+    profile: LearnerProfile,
+    question_id: str,
+    value: str | None,
+    confidence: float = 1.0,
+    skipped: bool = False,
+) -> AnswerRow:
+    """Record the learner's answer to a question the planner asked.
+
+    ``value`` is one of the question's option values or labels (placement
+    questions also take yes/no words, docs/planner.md); None or ``skipped``
+    records a skip, which the planner reads as the conservative assumption.
+    A later answer to the same question replaces the earlier one for
+    planning; both stay in the history.
+
+    Raises ``InvalidInput`` (keyed by field) for a question that was not
+    asked for this profile, a confidence outside 0-1, or a value that is not
+    one of the options.
+    """
+    question = ClarifyingQuestion.objects.filter(
+        profile=profile, question_id=question_id
+    ).first()
+    if question is None:
+        raise InvalidInput(
+            fields={"question_id": [f"{question_id!r} was not asked for this profile."]}
+        )
+    skipped = skipped or value is None or not str(value).strip()
+    answer = AnswerRow(
+        question=question,
+        value="" if skipped else str(value).strip(),
+        confidence=Decimal(str(round(float(confidence), 2))),
+        skipped=skipped,
+    )
+    _full_clean(answer)
+    answers_check(
+        profile=profile,
+        question_id=question.question_id,
+        value=None if answer.skipped else answer.value,
+        confidence=float(answer.confidence),
+        skipped=answer.skipped,
+    )
+    answer.save()
+    return answer
 
 
 # -- a stored profile in the core's terms ---------------------------------------
@@ -90,7 +232,9 @@ def profile_domain(
         goals = profile.track.slug if profile.track_id else profile.goal_text
     base = normalize(
         {
-            "subject": profile.subject.slug,
+            # The slug kept with the profile: a deleted subject then reads as
+            # unknown (a clear ProfileErrors), never as an AttributeError.
+            "subject": profile.subject_slug,
             "level": profile.level,
             "weekly_hours": float(profile.weekly_hours),
             "goals": goals,
@@ -170,8 +314,9 @@ def profile_plan(
     With ``assume_unanswered`` (what jobs do) a pending question counts as
     skipped, so the result always holds a plan; without it the pending
     question comes back instead. ``today`` (default: the local date) dates
-    the freshness scores. Raises ProfileErrors, AnswerErrors,
-    PlanValidationError or CatalogGraphError.
+    the freshness scores. Raises the core's own errors (ProfileErrors,
+    AnswerErrors, PlanValidationError, CatalogGraphError), which planning
+    jobs record as they are; ``plans`` translates them for other callers.
     """
     graph = graph or catalog_graph_get()
     if on_stage is not None:
@@ -195,16 +340,14 @@ def answers_check(
     confidence: float = 1.0,
     skipped: bool = False,
 ) -> None:
-    """Raise ValidationError when the planner would refuse this answer
-    (a value that is not one of the question's options)."""
-    graph = catalog_graph_get()
+    """Raise InvalidInput (on ``value``) when the planner would refuse this
+    answer (a value that is not one of the question's options), by replaying
+    the questioning with it."""
     answers = answers_domain(profile=profile)
     answers[question_id] = Answer(value, confidence, skipped)
-    try:
+    with core_errors_translated(field="value"):
+        graph = catalog_graph_get()
         assess(profile_domain(profile=profile, graph=graph), graph, answers)
-    except (AnswerErrors, ProfileErrors) as exc:
-        messages = [m for msgs in exc.errors.values() for m in msgs]
-        raise ValidationError({"value": messages}) from None
 
 
 # -- questions --------------------------------------------------------------------
@@ -219,20 +362,18 @@ def questions_next(
     options and its order in the profile's history. Never more than
     ``MAX_QUESTIONS`` (3) are stored for a profile, even when answers change
     the path: past the cap this returns ``[]`` and planning assumes the rest
-    conservatively. Raises ValidationError for a stored answer the planner
-    no longer accepts.
+    conservatively. Raises InvalidInput for a stored answer the planner no
+    longer accepts.
     """
     # Locking the profile serialises concurrent calls: one row per question.
     LearnerProfile.objects.select_for_update().filter(pk=profile.pk).first()
-    graph = catalog_graph_get()
-    try:
+    with core_errors_translated():
+        graph = catalog_graph_get()
         assessment = assess(
             profile_domain(profile=profile, graph=graph),
             graph,
             answers_domain(profile=profile),
         )
-    except (AnswerErrors, ProfileErrors) as exc:
-        raise ValidationError({k: list(v) for k, v in exc.errors.items()}) from None
     if not assessment.pending:
         return []
     question = assessment.pending[0]
@@ -252,6 +393,6 @@ def questions_next(
         options=[{"value": o.value, "label": o.label} for o in question.options],
         order=len(asked) + 1,
     )
-    row.full_clean(validate_constraints=False)
+    _full_clean(row, validate_constraints=False)
     row.save()
     return [row]

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+from wayfinder.errors import InvalidInput, ServiceUnavailable
+
 from ..documents import KINDS, Document
 
 MAX_PER_PAGE = 100
@@ -50,12 +52,17 @@ FILTER_FIELDS = {
 BROKEN = "broken"
 
 
-class SearchError(ValueError):
+class SearchError(InvalidInput, ValueError):
     """The request cannot be answered as asked (unknown filter, bad page...)."""
 
+    code = "invalid_search"
 
-class SearchUnavailable(RuntimeError):
+
+class SearchUnavailable(ServiceUnavailable, RuntimeError):
     """The backend cannot answer now; another backend may."""
+
+    code = "search_unavailable"
+    default_message = "Search is not available right now. Try again shortly."
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
 
-from .. import text
+from .. import query
 from ..documents import KINDS, Document
 from ..models import SearchDocument, SearchTerm
 from .base import (
@@ -117,7 +117,7 @@ class DatabaseBackend(SearchBackend):
             return
         stamp = now_ms()
         rows = [_row(document, stamp) for document in documents]
-        terms = text.vocabulary(
+        terms = query.vocabulary(
             value
             for document in documents
             for value in (
@@ -164,7 +164,7 @@ class DatabaseBackend(SearchBackend):
             )
             words: set[str] = set()
             for row in rows.iterator(chunk_size=2000):
-                words |= text.vocabulary(row)
+                words |= query.vocabulary(row)
             manager.bulk_create(
                 [SearchTerm(term=term) for term in sorted(words)],
                 batch_size=WRITE_BATCH * 2,
@@ -177,13 +177,13 @@ class DatabaseBackend(SearchBackend):
         configs = _configs(request)
         analysis = Analysis()
 
-        def known(lookup: text.Lookup) -> set[str]:
+        def known(lookup: query.Lookup) -> set[str]:
             nonlocal analysis
             analysis = dialect.analyse(self.connection, lookup, configs=configs)
             return analysis.known
 
         try:
-            plan = text.plan(request.query, known=known)
+            plan = query.query_plan(request.query, known=known)
             match = dialect.match(plan, analysis) if plan.terms else dialect.browse()
             hits, total, facets = self._search(
                 request,

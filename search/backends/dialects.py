@@ -4,7 +4,7 @@
 
 A dialect knows how to ask the database about a query's words (the
 vocabulary, and on PostgreSQL their normalized forms), how to match a
-:class:`~search.text.QueryPlan`, how to score a match, how to test membership in a JSON array column and how to unnest one
+:class:`~search.query.QueryPlan`, how to score a match, how to test membership in a JSON array column and how to unnest one
 for facet counts. Everything else (filters, paging, facets) is shared SQL
 written by :mod:`search.backends.database`. Every value reaches the database
 as a query parameter; only names from the allow-lists below are inlined.
@@ -12,12 +12,13 @@ as a query parameter; only names from the allow-lists below are inlined.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from ..text import SYNONYMS, Lookup, QueryPlan
+from ..query import SYNONYMS, Lookup, QueryPlan
 
 TABLE = "search_searchdocument"
 TERMS = "search_searchterm"
@@ -167,12 +168,17 @@ class PostgresDialect(Dialect):
             f"WITH found AS MATERIALIZED ({' UNION '.join(found)}),"
             " fragments(fragment, term) AS ("
             " SELECT f, NULL::text FROM unnest(%s::text[]) AS f"
-            " UNION ALL SELECT quote_literal(term), term FROM found)"
+            " UNION ALL SELECT quote_literal(term), term FROM found"
+            # A correction of the last word is searched as a prefix, as typed.
+            " UNION ALL SELECT quote_literal(term) || ':*', term FROM found)"
             " SELECT fragments.term, fragments.fragment,"
             " to_tsquery(c.config::regconfig, fragments.fragment)::text"
             " FROM fragments CROSS JOIN unnest(%s::text[]) AS c(config)"
         )
-        params += [word_fragments(lookup.words), list(configs)]
+        fragments = word_fragments(lookup.words)
+        if lookup.needs_vocabulary:  # a correction brings its synonyms along
+            fragments += synonym_fragments()
+        params += [list(dict.fromkeys(fragments)), list(configs)]
         analysis = Analysis()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -353,6 +359,13 @@ def word_fragments(words: tuple[str, ...] | list[str]) -> list[str]:
         fragments.append(fragment(word, prefix=position == len(words) - 1))
         fragments += [fragment(synonym) for synonym in SYNONYMS.get(word, ())]
     return list(dict.fromkeys(fragments))
+
+
+@functools.cache
+def synonym_fragments() -> list[str]:
+    """Every synonym as a fragment (a few dozen): normalized up front whenever
+    a word may be corrected, since its correction's synonyms are searched."""
+    return sorted({fragment(s) for others in SYNONYMS.values() for s in others})
 
 
 def tsquery_text(plan: QueryPlan, normalized: dict[str, set[str]]) -> str:

@@ -26,7 +26,7 @@ import structlog
 from meilisearch.errors import MeilisearchApiError, MeilisearchError
 
 from ..documents import KINDS, Document
-from ..text import ONE_TYPO_MIN, TWO_TYPOS_MIN, synonyms_for_meilisearch
+from ..query import ONE_TYPO_MIN, TWO_TYPOS_MIN, synonyms_for_meilisearch
 from .base import (
     BROKEN,
     FACETS,
@@ -136,10 +136,10 @@ class MeilisearchBackend(SearchBackend):
         return cls(
             url=settings.MEILISEARCH_URL,
             api_key=settings.MEILISEARCH_API_KEY,
-            index_prefix=getattr(settings, "MEILISEARCH_INDEX_PREFIX", "wayfinder"),
-            timeout=getattr(settings, "MEILISEARCH_TIMEOUT", 2.0),
-            task_timeout_ms=getattr(settings, "MEILISEARCH_TASK_TIMEOUT_MS", 60_000),
-            batch_size=getattr(settings, "MEILISEARCH_BATCH_SIZE", 1000),
+            index_prefix=settings.MEILISEARCH_INDEX_PREFIX,
+            timeout=settings.MEILISEARCH_TIMEOUT,
+            task_timeout_ms=settings.MEILISEARCH_TASK_TIMEOUT_MS,
+            batch_size=settings.MEILISEARCH_BATCH_SIZE,
         )
 
     def uid(self, kind: str) -> str:

@@ -7,7 +7,8 @@ from django.db.models import Count
 import pytest
 
 from search.services import search_reindex_all
-from taxonomy.models import CatalogVersion, Prerequisite, Topic
+from taxonomy.models import Prerequisite, Topic
+from taxonomy.selectors import catalog_version_current
 from tests.admin import snippet_url, topic_form_data
 from tests.factories import (
     PrerequisiteFactory,
@@ -132,21 +133,50 @@ def test_deleting_a_prerequisite_row_that_closed_a_cycle_is_allowed(
     assert not Prerequisite.objects.exists()
 
 
-def test_saving_a_topic_through_the_admin_bumps_the_catalog_version(
+def test_saving_a_topic_through_the_admin_moves_the_catalog_version_once(
     curator_client,
 ) -> None:
-    loops = TopicFactory(slug="loops")
-    before = CatalogVersion.objects.get(pk=1).value
+    variables = TopicFactory(slug="variables")
+    loops = TopicFactory(slug="loops", subject=variables.subject)
+    edge = PrerequisiteFactory(topic=loops, requires=variables)
+    before = catalog_version_current()
 
     response = curator_client.post(
         snippet_url(Topic, "edit", loops.pk),
-        topic_form_data(loops, name="Loops and iteration"),
+        topic_form_data(
+            loops,
+            name="Loops and iteration",
+            prerequisites=[{"id": edge.pk, "requires": variables.pk}],
+            initial=1,
+        ),
     )
 
     assert response.status_code == 302
     loops.refresh_from_db()
     assert loops.name == "Loops and iteration"
-    assert CatalogVersion.objects.get(pk=1).value > before
+    # The topic and its prerequisite row are saved: one save, one move.
+    assert catalog_version_current() == before + 1
+
+
+def test_saving_a_topic_unchanged_leaves_the_catalog_version_alone(
+    curator_client,
+) -> None:
+    variables = TopicFactory(slug="variables")
+    loops = TopicFactory(slug="loops", subject=variables.subject)
+    edge = PrerequisiteFactory(topic=loops, requires=variables)
+    before = catalog_version_current()
+
+    response = curator_client.post(
+        snippet_url(Topic, "edit", loops.pk),
+        topic_form_data(
+            loops, prerequisites=[{"id": edge.pk, "requires": variables.pk}], initial=1
+        ),
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert catalog_version_current() == before
+    assert "No changes to save" in response.content.decode()
 
 
 def test_topic_edit_view_shows_prerequisites_and_dependents(curator_client) -> None:

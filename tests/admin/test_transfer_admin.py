@@ -12,8 +12,9 @@ from django.urls import reverse
 import pytest
 
 from catalog.models import Resource
-from taxonomy.models import Topic
-from tests.factories import ResourceFactory, TopicFactory
+from taxonomy.models import Subject, Topic
+from tests.admin import snippet_url, topic_form_data
+from tests.factories import ResourceFactory, SubjectFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -112,12 +113,14 @@ def test_a_bad_file_lists_every_issue_with_its_path_and_writes_nothing(
     [
         (b'{"format": "wayfinder.catalog",', "The file is not valid JSON"),
         ('{"name": "café"}'.encode("latin-1"), "The file is not UTF-8 text"),
+        (b"[" * 200_000, "The file is not a catalog: nested deeper than 32 levels."),
     ],
+    ids=["not-json", "not-utf8", "too-deep"],
 )
 def test_unreadable_files_are_form_errors(curator_client, content, message) -> None:
     response = _upload(curator_client, content, dry_run=False)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = response.context["form"].errors["catalog_file"]
     assert any(message in error for error in errors)
     assert not Topic.objects.exists()
@@ -153,3 +156,76 @@ def test_an_exported_catalog_imports_back_unchanged(curator_client) -> None:
     response = _upload(curator_client, exported, dry_run=False)
 
     assert "Nothing changed." in response.content.decode()
+
+
+def test_a_file_with_a_utf8_byte_order_mark_is_imported(curator_client) -> None:
+    content = b"\xef\xbb\xbf" + json.dumps(DOCUMENT).encode()
+
+    response = _upload(curator_client, content, dry_run=False)
+
+    assert response.status_code == 200
+    assert Topic.objects.filter(slug="loops").exists()
+
+
+def test_urls_that_point_inside_are_shown_as_warnings(curator_client) -> None:
+    document = copy.deepcopy(DOCUMENT)
+    document["resources"][0]["url"] = "http://10.0.0.7/loops"
+
+    response = _upload(curator_client, json.dumps(document), dry_run=True)
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Check passed" in content
+    assert "1 warning: the import would accept these" in content
+    assert "<code>$.resources[0].url</code>" in content
+    assert "targets a private address: the link checker will not check it" in content
+
+
+def test_a_subject_name_differing_only_by_case_is_refused_naming_both(
+    curator_client,
+) -> None:
+    SubjectFactory(slug="tools", name="Developer tools")
+    document = copy.deepcopy(DOCUMENT)
+    document["subjects"][0]["name"] = "DEVELOPER TOOLS"
+
+    response = _upload(curator_client, json.dumps(document), dry_run=False)
+
+    assert [str(issue) for issue in response.context["issues"]] == [
+        '$.subjects[0].name: "DEVELOPER TOOLS" is the same name as subject '
+        '"tools" (Developer tools) in the database'
+    ]
+    assert not Subject.objects.filter(slug="python").exists()
+
+
+def test_the_subject_form_refuses_an_uppercase_slug_and_a_name_differing_by_case(
+    curator_client,
+) -> None:
+    SubjectFactory(slug="tools", name="Developer tools")
+
+    response = curator_client.post(
+        snippet_url(Subject, "add"),
+        {
+            "name": "DEVELOPER TOOLS",
+            "slug": "Dev-Tools",
+            "description": "",
+            "languages": "",
+        },
+    )
+
+    form = response.context["form"]
+    assert "must be lowercase: dev-tools" in " ".join(form.errors["slug"])
+    assert "compared ignoring case" in " ".join(form.non_field_errors())
+    assert Subject.objects.count() == 1
+
+
+def test_the_topic_form_refuses_text_over_its_limit(curator_client) -> None:
+    subject = SubjectFactory()
+
+    response = curator_client.post(
+        snippet_url(Topic, "add"),
+        topic_form_data(subject=subject.pk, summary="x" * 1001),
+    )
+
+    errors = response.context["form"].errors
+    assert "at most 1000 characters" in " ".join(errors["summary"])
+    assert not Topic.objects.exists()

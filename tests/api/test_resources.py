@@ -166,13 +166,16 @@ def test_invalid_filter_values_are_a_400_naming_the_field(
 ):
     response = api.get(RESOURCES, {**params, **({"q": q} if q else {})})
     assert response.status_code == 400
-    assert list(response.json()) == [field]
-    assert response.json()[field][0]
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert list(error["fields"]) == [field]
+    assert error["fields"][field][0]
 
 
 def test_a_too_long_query_is_a_400(api, catalog):
     response = api.get(RESOURCES, {"q": "x" * 201})
-    assert response.status_code == 400 and "q" in response.json()
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["q"]
 
 
 @pytest.mark.parametrize("q", ["", "python"])

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import Iterator
 from io import StringIO
 
+from django.core.cache import cache
 from django.core.management import call_command
 
 import pytest
 
 from catalog.models import Resource, ResourceLink
-from catalog.reports import CatalogHealthReport, catalog_health_report
+from catalog.reports import (
+    CatalogHealthReport,
+    catalog_health_report,
+    catalog_health_report_cached,
+)
 from taxonomy.enums import LinkHealth, LinkKind
 from tests.factories import (
     PrerequisiteFactory,
@@ -185,3 +192,75 @@ def test_command_prints_text(crafted_catalog) -> None:
     assert (
         "loops-gone primary https://example.org/loops-gone status 404 HTTP 404" in text
     )
+
+
+def test_command_json_lists_every_problem_however_many() -> None:
+    for i in range(60):  # more than a page of the admin's report
+        TopicFactory(slug=f"orphan-{i:02d}")
+    out = StringIO()
+
+    call_command("catalog_report", "--json", stdout=out)
+
+    data = json.loads(out.getvalue())
+    assert len(data["orphan_topics"]) == data["counts"]["orphan_topics"] == 60
+
+
+# -- the cached report -------------------------------------------------------------
+@pytest.fixture
+def report_cache(settings) -> Iterator[None]:
+    """The report cache on (the test settings turn it off), and empty."""
+    settings.CATALOG_REPORT_CACHE = True
+    # Rolled-back test catalogs reuse version numbers: forget other tests' reports.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_cached_report_is_reused_until_the_catalog_version_moves(
+    report_cache, crafted_catalog, django_assert_num_queries
+) -> None:
+    with django_assert_num_queries(REPORT_QUERIES):
+        first = catalog_health_report_cached()
+    with django_assert_num_queries(1):  # the catalog version
+        again = catalog_health_report_cached()
+    TopicFactory(slug="newcomer")
+    with django_assert_num_queries(REPORT_QUERIES):
+        after_write = catalog_health_report_cached()
+
+    assert again == first
+    assert after_write.catalog_version > first.catalog_version
+    assert "newcomer" in [t.slug for t in after_write.orphan_topics]
+    assert "newcomer" not in [t.slug for t in first.orphan_topics]
+
+
+def test_a_cache_that_is_down_is_a_miss(
+    report_cache, crafted_catalog, settings, django_assert_num_queries
+) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "wayfinder.cache.TolerantRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    for _ in range(2):
+        with django_assert_num_queries(REPORT_QUERIES):
+            report = catalog_health_report_cached()
+        assert report.counts() == catalog_health_report().counts()
+        assert report.counts()["broken_links"] == 2
+
+
+def test_with_the_cache_off_every_read_recomputes(
+    crafted_catalog, django_assert_num_queries
+) -> None:
+    for _ in range(2):
+        with django_assert_num_queries(REPORT_QUERIES):
+            catalog_health_report_cached()
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

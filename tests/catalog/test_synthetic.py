@@ -20,7 +20,7 @@ from catalog.transfer import (
     catalog_validate,
 )
 from catalog.transfer.schema import schema_issues
-from taxonomy.graph import find_cycle, longest_chain
+from planner.domain.graph import find_cycle, longest_chain
 
 
 @pytest.fixture(scope="module")

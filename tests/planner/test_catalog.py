@@ -20,14 +20,15 @@ from planner.domain import (
     TopicNode,
 )
 from planner.domain.types import LANGUAGE_NAMES, LEVEL_RANK
+from taxonomy import enums
 
 from . import CHAIN, python_graph, resource
 
 
 def test_vocabularies_equal_the_canonical_enums():
     # taxonomy.enums imports django.db.models; the pure core must not, so it
-    # keeps mirrors and this test holds them equal, order included.
-    enums = pytest.importorskip("taxonomy.enums")
+    # keeps mirrors and this test holds them equal, order included. A plain
+    # import: a broken module must fail here, never skip.
     pairs = [
         (Level, enums.Level),
         (Language, enums.Language),

@@ -6,9 +6,8 @@ from datetime import date
 
 import pytest
 
-from learners.services import profile_submit
 from planner.models import JobState, PlanningJob
-from planner.services import job_enqueue
+from planner.services import job_enqueue, profile_submit
 from roadmaps.models import Roadmap
 
 from .conftest import TODAY_ISO, profile_raw, small_catalog_build, wait_for

@@ -510,8 +510,7 @@ def test_a_job_with_an_llm_records_the_model_and_keeps_the_structure(
 ):
     from datetime import date
 
-    from learners.services import profile_submit
-    from planner.services import job_enqueue, job_execute
+    from planner.services import job_enqueue, job_execute, profile_submit
 
     from .conftest import TODAY_ISO, profile_raw
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
@@ -15,18 +15,19 @@ import pytest
 from catalog.models import Resource
 from learners.models import Answer, ClarifyingQuestion
 from learners.selectors import answers_latest
-from learners.services import answer_record, profile_submit
 from planner.domain import SCORE_PARTS
 from planner.domain import Answer as DomainAnswer
 from planner.models import JobState, PlanningJob
 from planner.selectors import catalog_graph_get
 from planner.services import (
+    answer_record,
     job_enqueue,
     job_execute,
     jobs_reap,
     profile_domain,
     profile_hash,
     profile_plan,
+    profile_submit,
     questions_next,
 )
 from planner.services import jobs as services
@@ -34,6 +35,7 @@ from roadmaps.models import Roadmap, RoadmapStep, StepResource, StepState
 from roadmaps.services import roadmap_create_from_plan
 from taxonomy.services import catalog_version_bump
 from tests.factories import UserFactory
+from wayfinder.errors import InvalidInput
 
 from .conftest import TODAY_ISO, profile_raw, small_catalog_build
 
@@ -72,7 +74,7 @@ def test_a_profile_is_stored_normalised_with_the_raw_answers(small_catalog, lear
 def test_impossible_onboarding_answers_are_refused_field_by_field(
     small_catalog, learner
 ):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         submit(
             learner,
             subject="cooking",
@@ -80,7 +82,7 @@ def test_impossible_onboarding_answers_are_refused_field_by_field(
             deadline="2025-12-31",
             favourite_colour="blue",
         )
-    errors = caught.value.message_dict
+    errors = caught.value.fields
     assert set(errors) == {"subject", "weekly_hours", "deadline", "favourite_colour"}
     assert errors["weekly_hours"] == ["Must be between 0.5 and 80 hours a week."]
     assert errors["deadline"] == ["2025-12-31 is in the past."]
@@ -88,9 +90,9 @@ def test_impossible_onboarding_answers_are_refused_field_by_field(
 
 
 def test_an_age_the_subject_does_not_serve_is_refused(small_catalog, learner):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         submit(learner, age_range="8")
-    assert list(caught.value.message_dict) == ["age_range"]
+    assert list(caught.value.fields) == ["age_range"]
 
 
 def test_profile_hash_is_stable_and_follows_the_inputs(small_catalog, learner):
@@ -160,19 +162,19 @@ def test_a_skipped_question_is_recorded_as_a_skip(small_catalog, learner):
 def test_answers_the_planner_would_refuse_are_field_errors(small_catalog, learner):
     profile = submit(learner, level="intermediate")
     (question,) = questions_next(profile=profile)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         answer_record(profile=profile, question_id="goal:python", value="x")
-    assert list(caught.value.message_dict) == ["question_id"]
-    with pytest.raises(ValidationError) as caught:
+    assert list(caught.value.fields) == ["question_id"]
+    with pytest.raises(InvalidInput) as caught:
         answer_record(
             profile=profile, question_id=question.question_id, value="perhaps"
         )
-    assert "is not one of" in caught.value.message_dict["value"][0]
-    with pytest.raises(ValidationError) as caught:
+    assert "is not one of" in caught.value.fields["value"][0]
+    with pytest.raises(InvalidInput) as caught:
         answer_record(
             profile=profile, question_id=question.question_id, value="y", confidence=2
         )
-    assert list(caught.value.message_dict) == ["confidence"]
+    assert list(caught.value.fields) == ["confidence"]
     assert not Answer.objects.exists()
 
 

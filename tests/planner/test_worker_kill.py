@@ -12,9 +12,8 @@ from datetime import date
 
 import pytest
 
-from learners.services import profile_submit
 from planner.models import JobState, PlanningJob
-from planner.services import job_enqueue, jobs_reap
+from planner.services import job_enqueue, jobs_reap, profile_submit
 from roadmaps.models import Roadmap
 
 from .conftest import TODAY_ISO, profile_raw, small_catalog_build, wait_for
@@ -22,7 +21,9 @@ from .conftest import TODAY_ISO, profile_raw, small_catalog_build, wait_for
 pytestmark = pytest.mark.slow
 
 LEASE = 2  # seconds
-STAGE_DELAY = 1  # seconds per stage in the first consumer: about 7 s a job
+#: The first consumer phrases through this factory: its phraser sleeps, so the
+#: job is caught in its wording stage.
+SLOW_PHRASER = "tests.planner.slow_phraser.slow_phraser"
 
 
 def test_a_job_survives_its_worker_being_killed(huey_consumers, django_user_model):
@@ -31,14 +32,12 @@ def test_a_job_survives_its_worker_being_killed(huey_consumers, django_user_mode
     profile = profile_submit(
         owner=user, raw=profile_raw(), today=date.fromisoformat(TODAY_ISO)
     )
-    doomed = huey_consumers(
-        PLANNER_LEASE_SECONDS=LEASE, PLANNER_TEST_STAGE_DELAY=STAGE_DELAY
-    )
+    doomed = huey_consumers(PLANNER_LEASE_SECONDS=LEASE, PLANNER_PHRASER=SLOW_PHRASER)
     job = job_enqueue(profile=profile, actor=user)
 
     def mid_job():
         row = PlanningJob.objects.get(pk=job.pk)
-        return row.state == JobState.RUNNING and row.percent >= 20
+        return row.state == JobState.RUNNING and row.stage == "wording"
 
     wait_for(mid_job, timeout=60)
     doomed.send_signal(signal.SIGKILL)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import transaction
 
 import pytest
 
 from catalog.models import Provider, ResourceTopic
+from catalog.registry import CATALOG_M2M_FIELDS, CATALOG_MODELS
+from catalog.synthetic import catalog_synthesize
+from catalog.transfer import catalog_import
 from search import tasks
 from search.backends import DatabaseBackend
 from search.models import SearchDocument
@@ -19,6 +23,7 @@ from search.services import (
     search_index_objects,
     search_index_suspended,
 )
+from search.signals import sources_check
 from taxonomy.models import Subject
 from tests.factories import ResourceFactory
 
@@ -259,3 +264,36 @@ def test_a_resource_whose_link_breaks_disappears_from_search(
         video.links.filter(kind="primary").update(healthy=False)
         resource_link_health_refresh(resource_ids=[video.pk])
     assert "functions-video" not in _slugs("functions")
+
+
+def test_an_import_holds_per_object_indexing_off_and_rebuilds_once_on_commit(
+    catalog, enqueued, huey_immediate, django_capture_on_commit_callbacks
+):
+    document = catalog_synthesize(topics=6, resources=12, seed=5)
+    title = document["resources"][0]["title"]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        catalog_import(data=document, reindex="now")
+    assert enqueued == []  # not one task per written record
+    assert len(callbacks) == 1  # the rebuild, once
+    assert title in [hit.fields["title"] for hit in catalog_search(query=title).hits]
+
+
+def test_an_import_asked_not_to_reindex_leaves_the_index_alone(
+    catalog, enqueued, django_capture_on_commit_callbacks
+):
+    document = catalog_synthesize(topics=6, resources=12, seed=5)
+    before = SearchDocument.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_import(data=document, reindex="none")
+    assert enqueued == []
+    assert SearchDocument.objects.count() == before
+
+
+def test_search_follows_every_catalog_model_and_relation():
+    sources_check()  # the lists of catalog.registry as they are
+    with pytest.raises(ImproperlyConfigured, match="catalog.Review is not in SOURCES"):
+        sources_check(models=(*CATALOG_MODELS, "catalog.Review"))
+    with pytest.raises(ImproperlyConfigured, match="taxonomy.Topic is not a catalog"):
+        sources_check(models=[m for m in CATALOG_MODELS if m != "taxonomy.Topic"])
+    with pytest.raises(ImproperlyConfigured, match="catalog.Resource.topics"):
+        sources_check(m2m_fields=(*CATALOG_M2M_FIELDS, ("catalog.Resource", "topics")))

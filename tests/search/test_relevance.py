@@ -125,9 +125,23 @@ def test_topics_and_tracks_are_searchable_too(catalog):
     assert tracks.hits[0].fields["goal_kind"] == "skill"
 
 
-def test_operators_typed_by_the_user_are_plain_text(catalog):
-    for query in ["python & | !", "'python'", 'py"thon', "(functions", "a:*", "\\"]:
-        catalog_search(query=query)  # no syntax error from either engine
+@pytest.mark.parametrize(
+    "typed, meant",
+    [("python & | !", "python"), ("'python'", "python"), ("(functions", "functions")],
+)
+def test_operators_typed_by_the_user_are_plain_text(catalog, typed, meant):
+    results = catalog_search(query=typed)
+    assert (results.backend, results.fallback_from) == ("database", "")
+    assert _slugs(results) == _slugs(catalog_search(query=meant))
+    assert results.total > 0
+
+
+@pytest.mark.parametrize("typed", ['py"thon', "a:*", "\\", "&|!"])
+def test_query_syntax_of_the_engines_never_reaches_them(catalog, typed):
+    # An engine syntax error would raise here: there is no other backend.
+    results = catalog_search(query=typed)
+    assert (results.backend, results.fallback_from) == ("database", "")
+    assert results.total >= len(results.hits)
 
 
 def test_hits_carry_the_document_fields(catalog):

@@ -40,6 +40,19 @@ def test_python_functions_puts_a_functions_resource_first_even_misspelt(starter)
     assert slugs("pyhton functions")[0] == first
 
 
+@pytest.mark.parametrize(
+    "typed, meant", [("pyhton", "python"), ("pyhton functions", "python functions")]
+)
+def test_a_corrected_query_finds_exactly_what_the_corrected_words_find(
+    starter, typed, meant
+):
+    corrected = catalog_search(query=typed, per_page=100)
+    plain = catalog_search(query=meant, per_page=100)
+    assert corrected.corrected_query == meant
+    assert corrected.total == plain.total > 0
+    assert [h.id for h in corrected.hits] == [h.id for h in plain.hits]
+
+
 def test_filters_combine_on_the_starter_catalog(starter):
     found = slugs("functions", format="exercise", language="en", cost="free")
     assert found

@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 
 import pytest
 
-from taxonomy.models import CatalogVersion, Prerequisite, Topic
+from taxonomy.models import Prerequisite, Topic
+from taxonomy.selectors import catalog_version_current
 from taxonomy.services import (
     catalog_version_batch,
-    prerequisite_add,
     prerequisites_check,
     topic_dependents,
 )
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def version() -> int:
-    return CatalogVersion.objects.get(pk=1).value
+    return catalog_version_current()
 
 
 @pytest.fixture
@@ -37,53 +37,42 @@ def chain():
     variables = TopicFactory(slug="variables", subject=subject)
     loops = TopicFactory(slug="loops", subject=subject)
     functions = TopicFactory(slug="functions", subject=subject)
-    prerequisite_add(topic=loops, requires=variables)
-    prerequisite_add(topic=functions, requires=loops)
+    PrerequisiteFactory(topic=loops, requires=variables)
+    PrerequisiteFactory(topic=functions, requires=loops)
     return variables, loops, functions
 
 
 def test_a_self_edge_is_refused_by_the_service_and_the_database(chain):
     _, loops, _ = chain
     with pytest.raises(ValidationError, match="loops -> loops"):
-        prerequisite_add(topic=loops, requires=loops)
+        prerequisites_check(topic=loops, requires=[loops])
     with pytest.raises(IntegrityError), transaction.atomic():
         Prerequisite.objects.create(topic=loops, requires=loops)
 
 
 def test_a_two_edge_cycle_is_refused_and_named(chain):
-    _, loops, functions = chain
+    variables, loops, functions = chain
     with pytest.raises(ValidationError) as excinfo:
-        prerequisite_add(topic=loops, requires=functions)
+        prerequisites_check(topic=loops, requires=[variables, functions])
     assert "loops -> functions -> loops" in str(excinfo.value)
-    assert not Prerequisite.objects.filter(topic=loops, requires=functions).exists()
 
 
 def test_a_long_cycle_is_refused_and_named_in_full():
     topics = [TopicFactory(slug=f"t{i}") for i in range(8)]
     for later, earlier in zip(topics[1:], topics, strict=False):
-        prerequisite_add(topic=later, requires=earlier)
+        PrerequisiteFactory(topic=later, requires=earlier)
     with pytest.raises(ValidationError) as excinfo:
-        prerequisite_add(topic=topics[0], requires=topics[-1])
+        prerequisites_check(topic=topics[0], requires=[topics[-1]])
     assert "t0 -> t7 -> t6 -> t5 -> t4 -> t3 -> t2 -> t1 -> t0" in str(excinfo.value)
 
 
 def test_a_topic_may_require_a_topic_of_another_subject(chain):
-    _, _, functions = chain
-    git = TopicFactory(slug="git-basics", subject=SubjectFactory(slug="tools"))
-    edge = prerequisite_add(topic=functions, requires=git, kind="recommended")
-    assert edge.kind == "recommended"
-    assert git.subject != functions.subject
-    with pytest.raises(ValidationError, match="git-basics -> functions -> git-basics"):
-        prerequisite_add(topic=git, requires=functions)
-
-
-def test_adding_an_existing_edge_again_only_updates_its_kind(chain):
     _, loops, functions = chain
-    prerequisite_add(topic=functions, requires=loops, kind="recommended")
-    assert (
-        Prerequisite.objects.get(topic=functions, requires=loops).kind == "recommended"
-    )
-    assert Prerequisite.objects.filter(topic=functions).count() == 1
+    git = TopicFactory(slug="git-basics", subject=SubjectFactory(slug="tools"))
+    prerequisites_check(topic=functions, requires=[loops, git])
+    PrerequisiteFactory(topic=functions, requires=git, kind="recommended")
+    with pytest.raises(ValidationError, match="git-basics -> functions -> git-basics"):
+        prerequisites_check(topic=git, requires=[functions])
 
 
 def test_prerequisites_check_replaces_the_current_set(chain):
@@ -168,3 +157,32 @@ def test_subject_languages_must_be_known_codes():
     subject = SubjectFactory.build(languages=["en", "xx"])
     with pytest.raises(ValidationError, match="xx"):
         subject.full_clean()
+
+
+def test_writes_in_one_transaction_move_the_version_once():
+    start = version()
+    with transaction.atomic():
+        topic = TopicFactory()
+        topic.name = "Renamed"
+        topic.save()
+        PrerequisiteFactory(topic=topic)
+    assert version() == start + 1
+
+
+def test_a_write_after_the_version_was_read_moves_it_again():
+    start = version()
+    with transaction.atomic():
+        TopicFactory()
+        assert version() == start + 1  # read: a snapshot may be built now
+        TopicFactory()
+    assert version() == start + 2
+
+
+def test_a_rolled_back_write_does_not_stop_the_next_one_moving_the_version():
+    start = version()
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            TopicFactory()
+            raise RuntimeError("roll back the savepoint")
+        TopicFactory()
+    assert version() == start + 1

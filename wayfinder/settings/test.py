@@ -15,3 +15,10 @@ HUEY["name"] = HUEY_NAME  # noqa: F405
 LOG_FORMAT = "console"
 # Rolled-back test catalogs reuse version numbers: never share snapshots via Redis.
 PLANNER_GRAPH_CACHE = False
+CATALOG_REPORT_CACHE = False
+# Tests run without collectstatic: WhiteNoise serves from the finders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# A loaded CI machine can take longer than production's 0.5 s to open a
+# database connection; the tests of the timeout itself set 0.5 s.
+READYZ_CHECK_TIMEOUT = 2.0

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.transfer import CatalogImportError, catalog_import
+from catalog.transfer.parsing import CatalogParseError, catalog_loads
 from taxonomy.models import Topic
 
 
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             for found in error.errors:
                 self.stderr.write(str(found))
             raise CommandError(str(error)) from None
+        for warning in summary.warnings:
+            self.stderr.write(f"warning: {warning}")
         if options["rebuild_references"] and summary.changed and not options["dry_run"]:
             call_command("rebuild_references_index", verbosity=0)
         if options["json"]:
@@ -65,13 +68,24 @@ class Command(BaseCommand):
 
 
 def read_document(path: str) -> object:
-    """The parsed JSON of ``path`` ("-" for standard input), or CommandError."""
+    """The parsed JSON of ``path`` ("-" for standard input), or CommandError.
+
+    Read as the admin upload reads: a UTF-8 byte order mark is skipped, and
+    nesting deeper than any catalog is refused before parsing.
+    """
     name = "standard input" if path == "-" else path
     try:
         if path == "-":
-            return json.load(sys.stdin)
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+            # Bytes when there are (a terminal or a pipe), so the file's own
+            # encoding is checked, not the locale's.
+            stream = getattr(sys.stdin, "buffer", None)
+            text = stream.read().decode("utf-8") if stream else sys.stdin.read()
+        else:
+            with open(path, "rb") as handle:
+                text = handle.read().decode("utf-8")
+        return catalog_loads(text)
+    except CatalogParseError as error:
+        raise CommandError(f"{name} is not a catalog: {error}") from None
     except OSError as error:
         raise CommandError(f"cannot read {name}: {error.strerror or error}") from None
     except UnicodeDecodeError as error:

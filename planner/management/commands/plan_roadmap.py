@@ -16,27 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from django.utils import timezone
 
-from learners.services import answer_record, profile_submit
-from planner.domain import (
-    MAX_QUESTIONS,
-    CatalogGraphError,
-    Plan,
-    PlanValidationError,
-    ProfileErrors,
-    Question,
-    Repair,
-    parse_answers,
-    run_pipeline,
-)
-from planner.matching import goal_matcher_get
-from planner.selectors import catalog_graph_get
-from planner.services import profile_plan, questions_next
-from roadmaps.services import roadmap_create_from_plan
+from planner.domain import Plan, Question, Repair
+from planner.services import plan_preview, profile_plan_store
+from wayfinder.errors import command_errors
 
 
 class Command(BaseCommand):
@@ -63,6 +48,7 @@ class Command(BaseCommand):
             "--user", help="store the profile, answers and roadmap for this username"
         )
 
+    @command_errors()
     def handle(self, *args: Any, **options: Any) -> None:
         raw = _read_json(options["profile"], "--profile")
         answers = (
@@ -71,82 +57,29 @@ class Command(BaseCommand):
         today = options["start_date"] or timezone.localdate()
         if options["start_date"]:
             raw = {**raw, "start_date": today.isoformat()}
-        try:
-            if options["user"]:
-                output = self._for_user(options["user"], raw, answers, today)
-            else:
-                result = run_pipeline(
-                    raw,
-                    catalog_graph_get(),
-                    today=today,
-                    answers=answers,
-                    matcher=goal_matcher_get(),
-                )
-                output = _output(result.questions, result.plan, result.repairs)
-        except ProfileErrors as exc:  # AnswerErrors too
-            raise CommandError(_field_errors(exc.errors)) from None
-        except ValidationError as exc:
-            raise CommandError(_field_errors(_messages(exc))) from None
-        except PlanValidationError as exc:
-            raise CommandError(f"The plan failed validation: {exc}") from None
-        except CatalogGraphError as exc:
-            raise CommandError(f"The catalog cannot be planned from: {exc}") from None
+        if options["user"]:
+            output = _for_user(options["user"], raw, answers, today)
+        else:
+            result = plan_preview(raw=raw, answers=answers, today=today)
+            output = _output(result.questions, result.plan, result.repairs)
         if options["json"]:
             self.stdout.write(json.dumps(output, indent=2, ensure_ascii=False))
         else:
             self.stdout.write(_text(output))
 
-    def _for_user(
-        self, username: str, raw: dict, answers: Mapping, today: date
-    ) -> dict:
-        """Store what a learner would, all or nothing: the profile, the answers
-        the planner asks for, and the roadmap once no question is pending."""
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"No user named {username!r}.")
-        parsed = parse_answers(answers)
-        with transaction.atomic():
-            return self._store(user, raw, parsed, today)
 
-    def _store(self, user, raw: dict, parsed: Mapping, today: date) -> dict:
-        profile = profile_submit(owner=user, raw=raw, today=today)
-        _answers_apply(profile, parsed)
-        graph = catalog_graph_get()
-        result = profile_plan(
-            profile=profile, graph=graph, today=today, assume_unanswered=False
-        )
-        output = _output(result.questions, result.plan, result.repairs)
-        output["profile_id"] = profile.pk
-        if result.plan is not None:
-            roadmap = roadmap_create_from_plan(
-                profile=profile,
-                plan=result.plan,
-                catalog_version=graph.version,
-                repairs=result.repairs,
-            )
-            output["roadmap_id"] = roadmap.pk
-        return output
-
-
-def _answers_apply(profile, parsed: Mapping) -> None:
-    """Record the file's answer to each question the planner asks in turn."""
-    for _ in range(MAX_QUESTIONS):
-        pending = questions_next(profile=profile)
-        if not pending or pending[0].question_id not in parsed:
-            return
-        question_id = pending[0].question_id
-        answer = parsed[question_id]
-        try:
-            answer_record(
-                profile=profile,
-                question_id=question_id,
-                value=answer.value,
-                confidence=answer.confidence,
-                skipped=answer.skipped,
-            )
-        except ValidationError as exc:
-            messages = [m for msgs in _messages(exc).values() for m in msgs]
-            raise ValidationError({question_id: messages}) from None
+def _for_user(username: str, raw: dict, answers: Mapping, today: date) -> dict:
+    """Store what a learner would (the profile, the answers, the roadmap)."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"No user named {username!r}.")
+    stored = profile_plan_store(owner=user, raw=raw, answers=answers, today=today)
+    result = stored.result
+    output = _output(result.questions, result.plan, result.repairs)
+    output["profile_id"] = stored.profile.pk
+    if stored.roadmap is not None:
+        output["roadmap_id"] = stored.roadmap.pk
+    return output
 
 
 def _iso_date(text: str) -> date:
@@ -168,19 +101,6 @@ def _read_json(path: str, flag: str) -> dict:
     if not isinstance(data, dict):
         raise CommandError(f"{flag}: {path} must hold a JSON object.")
     return data
-
-
-def _messages(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return exc.message_dict
-    return {"__all__": exc.messages}
-
-
-def _field_errors(errors: Mapping[str, Any]) -> str:
-    lines = ["Invalid input:"]
-    for field, messages in sorted(errors.items()):
-        lines += [f"  {field}: {message}" for message in messages]
-    return "\n".join(lines)
 
 
 # -- output -----------------------------------------------------------------------

@@ -6,11 +6,11 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from search.backends import SearchUnavailable
 from search.documents import KINDS
 from search.services import BATCH_SIZE, search_reindex_all
+from wayfinder.errors import command_errors
 
 
 class Command(BaseCommand):
@@ -30,13 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
         parser.add_argument("--json", dest="as_json", action="store_true")
 
+    @command_errors(prefix="reindex incomplete")
     def handle(self, *, kinds: list[str] | None, **options: Any) -> None:
-        try:
-            summary = search_reindex_all(
-                kinds=kinds or KINDS, batch_size=options["batch_size"]
-            )
-        except SearchUnavailable as exc:
-            raise CommandError(f"reindex incomplete: {exc}") from exc
+        summary = search_reindex_all(
+            kinds=kinds or KINDS, batch_size=options["batch_size"]
+        )
         if options["as_json"]:
             self.stdout.write(json.dumps(summary.as_dict(), indent=2))
             return

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search.backends import FACETS, SearchError, SearchResults, SearchUnavailable
+from search.backends import FACETS, SearchResults
 from search.documents import KINDS
 from search.selectors import catalog_search
+from wayfinder.errors import command_errors
 
 
 def _filter_pair(text: str) -> tuple[str, str]:
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", dest="as_json", action="store_true")
 
+    @command_errors()
     def handle(self, *, query: str, filters: list[str], **options: Any) -> None:
         selected: dict[str, list[str]] = {}
         for name, value in map(_filter_pair, filters):
@@ -63,18 +65,15 @@ class Command(BaseCommand):
         facets = options["facets"]
         if "all" in facets:
             facets = list(FACETS[options["kind"]])
-        try:
-            results = catalog_search(
-                query=query,
-                kind=options["kind"],
-                filters=selected,
-                facets=facets,
-                page=options["page"],
-                per_page=options["per_page"],
-                include_broken=options["include_broken"],
-            )
-        except (SearchError, SearchUnavailable) as exc:
-            raise CommandError(str(exc)) from exc
+        results = catalog_search(
+            query=query,
+            kind=options["kind"],
+            filters=selected,
+            facets=facets,
+            page=options["page"],
+            per_page=options["per_page"],
+            include_broken=options["include_broken"],
+        )
         if options["as_json"]:
             self.stdout.write(json.dumps(results.as_dict(), indent=2, default=str))
         else:

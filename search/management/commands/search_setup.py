@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from search.backends import SearchUnavailable
 from search.services import search_setup
+from wayfinder.errors import command_errors
 
 
 class Command(BaseCommand):
@@ -17,9 +17,7 @@ class Command(BaseCommand):
         "rules). Idempotent; reindex_catalog runs it too."
     )
 
+    @command_errors()
     def handle(self, **options: Any) -> None:
-        try:
-            names = search_setup()
-        except SearchUnavailable as exc:
-            raise CommandError(str(exc)) from exc
+        names = search_setup()
         self.stdout.write(f"Search set up: {', '.join(names)}.")

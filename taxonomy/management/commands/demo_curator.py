@@ -14,6 +14,16 @@ from django.db import transaction
 from catalog.groups import curators_group_ensure
 
 
+def demo_curator_credentials() -> tuple[str, str]:
+    """The demo curator's username and password ("" when none was made yet)."""
+    username = os.environ.get("DEMO_CURATOR_USERNAME", "curator")
+    password = os.environ.get("DEMO_CURATOR_PASSWORD", "")
+    secret_file = Path(settings.VAR_DIR) / "demo-curator.txt"
+    if not password and secret_file.exists():
+        password = secret_file.read_text().strip()
+    return username, password
+
+
 class Command(BaseCommand):
     help = (
         "Ensure the demo curator account exists and print its credentials. "
@@ -23,11 +33,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: object, **options: object) -> None:
-        username = os.environ.get("DEMO_CURATOR_USERNAME", "curator")
+        username, password = demo_curator_credentials()
         secret_file = Path(settings.VAR_DIR) / "demo-curator.txt"
-        password = os.environ.get("DEMO_CURATOR_PASSWORD", "")
-        if not password and secret_file.exists():
-            password = secret_file.read_text().strip()
         if not password:
             password = secrets.token_urlsafe(12)
         with transaction.atomic():

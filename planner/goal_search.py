@@ -87,7 +87,5 @@ def goal_matcher_get() -> Callable[..., list[GoalMatch]] | None:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    path = getattr(
-        settings, "PLANNER_GOAL_MATCHER", "planner.matching.search_goal_matcher"
-    )
+    path = settings.PLANNER_GOAL_MATCHER
     return import_string(path) if path else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planner.domain.matching import match_goal_text
-from planner.matching import search_goal_matcher
+from planner.goal_search import search_goal_matcher
 from planner.selectors import catalog_graph_get
 from search.services import search_reindex_all
 from tests.factories import SubjectFactory, TopicFactory, TrackFactory

@@ -55,11 +55,13 @@ def synonyms_for_meilisearch() -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class Term:
-    """One query word: as typed, plus what else may match it.
+    """One query word, plus what else may match it.
 
-    ``prefix`` is true for the last word (search as you type) and
-    ``alternatives`` holds synonyms and a spelling correction, each matched
-    exactly; a multi-word alternative matches as a phrase.
+    ``text`` is the word searched: as typed, or its spelling correction, so a
+    corrected query finds exactly what the corrected words find. ``prefix`` is
+    true for the last word (search as you type) and ``alternatives`` holds
+    synonyms, each matched exactly; a multi-word alternative matches as a
+    phrase.
     """
 
     text: str
@@ -75,14 +77,12 @@ class QueryPlan:
     @property
     def corrected_text(self) -> str:
         """The query with misspelt words replaced, or ``""`` when none was."""
-        if not self.corrections:
-            return ""
-        return " ".join(self.corrections.get(t.text, t.text) for t in self.terms)
+        return self.ranking_text if self.corrections else ""
 
     @property
     def ranking_text(self) -> str:
         """What titles are compared with for trigram similarity."""
-        return " ".join(self.corrections.get(t.text, t.text) for t in self.terms)
+        return " ".join(t.text for t in self.terms)
 
 
 def tokens(query: str) -> list[str]:
@@ -198,7 +198,9 @@ def correction(word: str, *, candidates: set[str], prefix: bool) -> str | None:
     return min(close)[2] if close else None
 
 
-def plan(query: str, *, known: Callable[[Lookup], set[str]] | None = None) -> QueryPlan:
+def query_plan(
+    query: str, *, known: Callable[[Lookup], set[str]] | None = None
+) -> QueryPlan:
     """Parse ``query`` into terms; ``known`` returns which looked-up words exist.
 
     ``known`` is called once when the query has words; without it nothing is
@@ -210,17 +212,15 @@ def plan(query: str, *, known: Callable[[Lookup], set[str]] | None = None) -> Qu
     corrections: dict[str, str] = {}
     for position, word in enumerate(words):
         prefix = position == len(words) - 1
-        alternatives = list(SYNONYMS.get(word, ()))
         fixed = correction(word, candidates=candidates, prefix=prefix)
         if fixed:
             corrections[word] = fixed
-            alternatives.append(fixed)
-            alternatives.extend(SYNONYMS.get(fixed, ()))
+            word = fixed
         terms.append(
             Term(
                 text=word,
                 prefix=prefix,
-                alternatives=tuple(dict.fromkeys(alternatives)),
+                alternatives=tuple(dict.fromkeys(SYNONYMS.get(word, ()))),
             )
         )
     return QueryPlan(terms=tuple(terms), corrections=corrections)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from search.backends.dialects import fts5_text, tsquery_text, word_fragments
-from search.text import (
+from search.query import (
     edits1,
     osa_distance,
-    plan,
+    query_plan,
     synonyms_for_meilisearch,
     tokens,
     typos_allowed,
@@ -57,22 +57,26 @@ def test_typos_follow_meilisearch_word_sizes():
 
 def test_a_transposition_is_corrected_to_the_right_word():
     # Trigram similarity alone ranks "pylon" above "python" for "pyhton".
-    parsed = plan("pyhton", known=_known)
+    parsed = query_plan("pyhton", known=_known)
     assert parsed.corrections == {"pyhton": "python"}
-    assert parsed.terms[0].alternatives == ("python", "py")
+    # The corrected word replaces the typo: the query is the corrected one.
+    assert parsed.terms[0].text == "python" and parsed.terms[0].prefix
+    assert parsed.terms[0].alternatives == ("py",)
     assert parsed.corrected_text == "python"
 
 
 def test_known_words_and_prefixes_of_known_words_are_left_alone():
-    assert plan("python functions", known=_known).corrections == {}
+    assert query_plan("python functions", known=_known).corrections == {}
     # The last word is being typed: "javas" may become "javascript".
-    assert plan("javas", known=_known).corrections == {}
-    assert plan("functinos", known=_known).corrections == {"functinos": "functions"}
+    assert query_plan("javas", known=_known).corrections == {}
+    assert query_plan("functinos", known=_known).corrections == {
+        "functinos": "functions"
+    }
 
 
 def test_short_words_need_no_vocabulary_and_still_get_synonyms():
     asked = []
-    parsed = plan("py js", known=lambda lookup: asked.append(lookup) or set())
+    parsed = query_plan("py js", known=lambda lookup: asked.append(lookup) or set())
     assert asked[0].words == ("py", "js")
     assert not asked[0].needs_vocabulary  # under five letters: no typo
     assert parsed.terms[0].alternatives == ("python",)
@@ -95,12 +99,12 @@ def test_queries_are_quoted_so_user_text_is_never_syntax():
         "'c':*",
     ]
     assert word_fragments(["ml"]) == ["'ml':*", "'machine' <-> 'learning'"]
-    assert fts5_text(plan('say "hi"')) == '("say") AND ("hi"* OR "hi")'
-    assert fts5_text(plan("ml")) == '("ml"* OR "ml" OR "machine learning")'
+    assert fts5_text(query_plan('say "hi"')) == '("say") AND ("hi"* OR "hi")'
+    assert fts5_text(query_plan("ml")) == '("ml"* OR "ml" OR "machine learning")'
 
 
 def test_the_tsquery_holds_each_normalized_form_once_and_skips_stop_words():
-    parsed = plan("the functions ml")
+    parsed = query_plan("the functions ml")
     normalized = {
         "'the'": {"", "'the'"},
         "'functions'": {"'function'", "'functions'"},
@@ -111,7 +115,7 @@ def test_the_tsquery_holds_each_normalized_form_once_and_skips_stop_words():
         "(('the')) & (('function') | ('functions'))"
         " & (('machin' <-> 'learn') | ('ml':*))"
     )
-    assert tsquery_text(plan("the"), {"'the':*": {""}}) == ""
+    assert tsquery_text(query_plan("the"), {"'the':*": {""}}) == ""
 
 
 def test_synonyms_go_both_ways_for_meilisearch():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taxonomy.graph import (
+from planner.domain.graph import (
     closure,
     cycle_if_added,
     find_cycle,
