@@ -41,12 +41,14 @@ run: setup ## Set up and start the web server and a Huey worker on http://$(HOST
 	@echo "Wayfinder: http://$(HOST):$(PORT)/   curator admin: http://$(HOST):$(PORT)/admin/"
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
+# pytest runs on the test settings whatever DJANGO_SETTINGS_MODULE says: this
+# Makefile exports the dev one, and pytest-django prefers the environment.
 .PHONY: test
 test: install ## Run the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
 	$(PY) manage.py makemigrations --check --dry-run --settings=wayfinder.settings.test
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=wayfinder.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: install ## ruff check, format check and the layer contracts (lint-imports)
