@@ -39,7 +39,7 @@ setup: install ## Migrate, load the starter catalog, ensure the demo curator (id
 .PHONY: run
 run: setup ## Set up and start the web server and a Huey worker on http://$(HOST):$(PORT)/
 	@echo "Wayfinder: http://$(HOST):$(PORT)/   curator admin: http://$(HOST):$(PORT)/admin/"
-	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	HOST=$(HOST) PORT=$(PORT) WEB_PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 # pytest runs on the test settings whatever DJANGO_SETTINGS_MODULE says: this
 # Makefile exports the dev one, and pytest-django prefers the environment.
