@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from wayfinder.errors import InvalidInput
+
 FORMAT = "wayfinder.catalog"
 VERSION = 1
 SECTIONS = ("providers", "subjects", "topics", "tracks", "resources")
@@ -33,13 +35,26 @@ class ImportIssue:
         return f"{self.path}: {self.message}"
 
 
-class CatalogImportError(Exception):
-    """The document was refused; ``errors`` lists every problem found."""
+class CatalogImportError(InvalidInput):
+    """The document was refused; ``errors`` lists every problem found.
+
+    An ``InvalidInput`` whose ``fields`` are keyed by JSON path, so every
+    interface renders it the one way (the API's error shape, a command's
+    exit 1); the admin page also lists ``errors`` in a table.
+    """
+
+    code = "catalog_invalid"
 
     def __init__(self, errors: list[ImportIssue]) -> None:
         self.errors = errors
         noun = "problem" if len(errors) == 1 else "problems"
-        super().__init__(f"{len(errors)} {noun} in the catalog; nothing was imported")
+        fields: dict[str, list[str]] = {}
+        for issue in errors:
+            fields.setdefault(issue.path, []).append(issue.message)
+        super().__init__(
+            f"{len(errors)} {noun} in the catalog; nothing was imported",
+            fields=fields,
+        )
 
 
 def json_path(parts: Iterable[PathPart]) -> str:
