@@ -29,7 +29,6 @@ catalog costs one query (the version) instead of seven and a full recompute.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -37,7 +36,6 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Exists, OuterRef
 
 import structlog
@@ -45,7 +43,7 @@ import structlog
 from planner.domain.graph import closure
 from taxonomy.enums import LinkHealth
 from taxonomy.models import Prerequisite, Topic, Track
-from taxonomy.selectors import catalog_version_current
+from taxonomy.selectors import catalog_version_cache_key, catalog_version_current
 
 from .models import Resource, ResourceLink, ResourceTopic
 
@@ -264,12 +262,9 @@ def catalog_health_report_cached() -> CatalogHealthReport:
 
 
 def _cache_key(version: int) -> str:
-    # Version numbers only mean something within one database: two databases
-    # sharing a Redis (a developer's and the tests') must not swap reports.
-    where = connection.settings_dict
-    identity = (connection.vendor, where.get("HOST"), where.get("PORT"), where["NAME"])
-    database = hashlib.sha256(repr(identity).encode()).hexdigest()[:12]
-    return f"catalog:health-report:{REPORT_CACHE_SCHEMA}:{database}:{version}"
+    return catalog_version_cache_key(
+        f"catalog:health-report:{REPORT_CACHE_SCHEMA}", version
+    )
 
 
 def _report(*, version: int) -> CatalogHealthReport:

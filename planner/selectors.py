@@ -9,7 +9,6 @@ Django cache (Redis in production) when it is small enough to be worth it.
 from __future__ import annotations
 
 import copyreg
-import hashlib
 import io
 import pickle
 import threading
@@ -20,7 +19,6 @@ from types import MappingProxyType
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import QuerySet
 
 import structlog
@@ -35,14 +33,13 @@ from planner.domain import (
 )
 from taxonomy.models import Prerequisite as PrerequisiteRow
 from taxonomy.models import Subject, Topic, Track
-from taxonomy.selectors import catalog_version_current
+from taxonomy.selectors import catalog_version_cache_key, catalog_version_current
 
 logger = structlog.get_logger(__name__)
 
 #: Bumped when the domain types change shape, so no process unpickles an old
 #: snapshot into new code.
 GRAPH_CACHE_SCHEMA = 1
-GRAPH_CACHE_KEY = "planner:catalog-graph:s{schema}:{database}:v{version}"
 GRAPH_CACHE_TIMEOUT = 24 * 3600
 #: Version re-reads before a build gives up on a catalog that keeps changing.
 BUILD_ATTEMPTS = 3
@@ -282,13 +279,8 @@ def graph_loads(data: bytes) -> CatalogGraph:
 
 
 def _cache_key(version: int) -> str:
-    # Version numbers only mean something within one database: a developer's
-    # database and a test database sharing a Redis must not swap snapshots.
-    where = connection.settings_dict
-    identity = (connection.vendor, where.get("HOST"), where.get("PORT"), where["NAME"])
-    database = hashlib.sha256(repr(identity).encode()).hexdigest()[:12]
-    return GRAPH_CACHE_KEY.format(
-        schema=GRAPH_CACHE_SCHEMA, database=database, version=version
+    return catalog_version_cache_key(
+        f"planner:catalog-graph:s{GRAPH_CACHE_SCHEMA}", version
     )
 
 
