@@ -172,7 +172,7 @@ def measure_jobs(runs: int) -> None:
                 stages[stage].append(job.timings.get(stage, 0.0))
             core.append(sum(job.timings[s] for s in ("plan", "rank", "validate")))
             totals.append(elapsed)
-            steps.append(job.roadmap.steps.count())
+            steps.append(job.version.steps.count())
         transaction.set_rollback(True)
     print(f"\njob_execute, warm snapshot: {runs} runs, {min(steps)}-{max(steps)} steps")
     print(f"  {'stage':<24}{'p50 ms':>10}{'p95 ms':>10}")

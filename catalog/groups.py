@@ -1,7 +1,8 @@
 """The Curators group and the permission checks of the curator admin.
 
-Curators may add, change, delete and view every catalog record and enter the
-Wagtail admin; nothing else (no users, no groups, no learner data, no pages).
+Curators may add, change, delete and view every catalog record, view
+learners' roadmaps and planning jobs (read-only, no learner notes) and enter
+the Wagtail admin; nothing else (no users, no groups, no profiles, no pages).
 :func:`curators_group_ensure` runs after every ``migrate`` (see
 ``catalog.apps``), so the group exists in every fresh database.
 """
@@ -34,6 +35,10 @@ TRANSFER_PERMISSIONS = tuple(
     for label in _TRANSFER_MODELS
     for action in ("add", "change")
 )
+# Learner data curators look at, read-only, in the admin's "Learners" menu
+# (roadmaps/planner wagtail_hooks). Named, never imported: those apps sit
+# above the catalog.
+LEARNER_VIEW_PERMISSIONS = ("roadmaps.view_roadmap", "planner.view_planningjob")
 REPORT_PERMISSIONS = tuple(
     f"{app}.{action}_{model}"
     for app, model in (("taxonomy", "topic"), ("catalog", "resource"))
@@ -49,7 +54,7 @@ def curator_permission_names() -> list[str]:
         for app_label, model in (label.split(".") for label in CATALOG_MODELS)
         for action in ACTIONS
     ]
-    return [*names, ADMIN_ACCESS]
+    return [*names, *LEARNER_VIEW_PERMISSIONS, ADMIN_ACCESS]
 
 
 @transaction.atomic
@@ -90,7 +95,9 @@ def curators_group_on_post_migrate(
     from django.contrib.auth.management import create_permissions
     from django.contrib.contenttypes.management import create_contenttypes
 
-    for app_label in dict.fromkeys(label.split(".")[0] for label in CATALOG_MODELS):
+    for app_label in dict.fromkeys(
+        name.split(".")[0] for name in (*CATALOG_MODELS, *LEARNER_VIEW_PERMISSIONS)
+    ):
         app_config = global_apps.get_app_config(app_label)
         create_contenttypes(app_config, verbosity=0, using=using)
         create_permissions(app_config, verbosity=0, using=using)

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from taxonomy.enums import LinkHealth, LinkKind
@@ -297,3 +298,19 @@ def _summarize(
         broken_links=broken,
         health_changes=changes,
     )
+
+
+def resource_feedback_tally(*, resource_id: int, up: int = 0, down: int = 0) -> None:
+    """Add learners' votes to a resource's quality signals (``feedback_up``,
+    ``feedback_down``; negative numbers take votes back). One atomic UPDATE,
+    never below zero. The catalog version does not move for a vote: ranking
+    reads the new counts from the next snapshot (the next catalog change),
+    so a stream of votes does not rebuild the planner's snapshot each time.
+    """
+    changes = {}
+    if up:
+        changes["feedback_up"] = Greatest(F("feedback_up") + up, 0)
+    if down:
+        changes["feedback_down"] = Greatest(F("feedback_down") + down, 0)
+    if changes:
+        Resource.objects.filter(pk=resource_id).update(**changes)

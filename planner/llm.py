@@ -11,7 +11,7 @@ wording. docs/llm.md holds the policy.
 
 Create one phraser per roadmap generation (:func:`phraser_from_settings`
 returns a fresh one): it collects the models whose text it returned, for
-``Roadmap.llm``.
+``RoadmapVersion.model_versions``.
 """
 
 from __future__ import annotations
@@ -154,7 +154,8 @@ class OpenAIPhraser:
         return self._phrase("summaries", items)
 
     def as_record(self) -> dict[str, Any]:
-        """What ``Roadmap.llm`` stores: empty when no model text was used."""
+        """What ``RoadmapVersion.model_versions`` stores: empty when no model
+        text was used."""
         if not self.used_models:
             return {}
         return {

@@ -18,8 +18,10 @@ class PlanningJob(models.Model):
 
     Huey delivers at most once, so a running job holds a lease that its worker
     renews; the reaper re-enqueues a job whose lease expired, or fails it after
-    ``max_attempts``. ``(owner, profile_hash, catalog_version)`` is unique: asking
-    twice returns the same job.
+    ``max_attempts``. A job either creates a roadmap or regenerates one
+    (``regenerates``, from its version ``base_version``). For creations
+    ``(owner, profile_hash, catalog_version)`` is unique: asking twice returns
+    the same job; a roadmap has at most one regeneration queued or running.
     """
 
     owner = models.ForeignKey(
@@ -49,12 +51,31 @@ class PlanningJob(models.Model):
         help_text="When handing the job to the task queue last failed (broker "
         "unreachable); the reaper tries again within seconds.",
     )
-    roadmap = models.OneToOneField(
+    regenerates = models.ForeignKey(
+        "roadmaps.Roadmap",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="regenerations",
+        help_text="The roadmap this job re-plans; empty when it creates one.",
+    )
+    base_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The version number a regeneration replaces."
+    )
+    roadmap = models.ForeignKey(
         "roadmaps.Roadmap",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        related_name="jobs",
+    )
+    version = models.OneToOneField(
+        "roadmaps.RoadmapVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="job",
+        help_text="The version this job stored.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -65,7 +86,13 @@ class PlanningJob(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["owner", "profile_hash", "catalog_version"],
+                condition=models.Q(regenerates__isnull=True),
                 name="planningjob_unique_per_input",
+            ),
+            models.UniqueConstraint(
+                fields=["regenerates"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="planningjob_one_regeneration_at_a_time",
             ),
             models.CheckConstraint(
                 condition=models.Q(percent__lte=100), name="planningjob_percent_range"

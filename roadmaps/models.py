@@ -1,15 +1,32 @@
-"""Roadmaps: the stored result of a plan, followed by the learner."""
+"""Roadmaps: a plan made into a followed, versioned, exported thing.
+
+A ``Roadmap`` is the learner's lasting handle on a plan (its id survives
+regeneration; shares and exports hang off it). Each plan the planner made for
+it is a ``RoadmapVersion``, numbered from 1; the newest is ``current`` and the
+only one that changes, older ones are read-only history. Steps and their ranked
+resources belong to a version.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
+#: A step's notes: plain text, at most this many characters (docs/roadmaps.md).
+NOTES_MAX_LENGTH = 5000
+#: The note beside a mastery check or a feedback vote.
+SHORT_NOTE_MAX_LENGTH = 1000
+
 
 class StepState(models.TextChoices):
     LOCKED = "locked", "Locked"
     ACTIVE = "active", "Active"
     COMPLETED = "completed", "Completed"
+    SKIPPED = "skipped", "Skipped"
+
+
+#: States that satisfy a dependent step's prerequisite.
+DONE_STATES = frozenset({StepState.COMPLETED, StepState.SKIPPED})
 
 
 class Roadmap(models.Model):
@@ -38,7 +55,46 @@ class Roadmap(models.Model):
         blank=True,
         related_name="+",
     )
+    current = models.OneToOneField(
+        "roadmaps.RoadmapVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The newest version: the one the learner follows.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RoadmapVersion(models.Model):
+    """One plan for a roadmap, with what it was made from.
+
+    ``input_profile_hash`` is the sha256 of the canonical normalized profile
+    and answers; ``catalog_version``, ``planner_version`` and
+    ``model_versions`` (the LLM models that phrased text, or ``{}``) say what
+    made it. ``diff`` compares it with the version it replaced (None for the
+    first). ``changed_at`` is the time of its last change: an export's
+    ``generated_at``.
+    """
+
+    roadmap = models.ForeignKey(
+        "roadmaps.Roadmap", on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
     catalog_version = models.PositiveBigIntegerField()
+    planner_version = models.PositiveIntegerField()
+    input_profile_hash = models.CharField(max_length=64)
+    model_versions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Model names and versions that phrased text; empty for none.",
+    )
     start_date = models.DateField()
     end_date = models.DateField()
     weekly_hours = models.DecimalField(max_digits=4, decimal_places=1)
@@ -46,23 +102,28 @@ class Roadmap(models.Model):
     feasible = models.BooleanField(default=True)
     shortfall = models.JSONField(null=True, blank=True)
     notices = models.JSONField(default=list, blank=True)
-    llm = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text="Model names and versions that phrased text.",
-    )
+    diff = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["roadmap_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roadmap", "number"], name="roadmapversion_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="roadmapversion_number_from_1"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.title
+        return f"{self.roadmap_id} v{self.number}"
 
 
 class RoadmapStep(models.Model):
-    roadmap = models.ForeignKey(
-        "roadmaps.Roadmap", on_delete=models.CASCADE, related_name="steps"
+    version = models.ForeignKey(
+        "roadmaps.RoadmapVersion", on_delete=models.CASCADE, related_name="steps"
     )
     position = models.PositiveSmallIntegerField()
     topic = models.ForeignKey(
@@ -82,24 +143,50 @@ class RoadmapStep(models.Model):
     recommended = models.BooleanField(
         default=False, help_text="Reached through a recommended prerequisite only."
     )
+    requires = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Topic slugs of this version's steps this one requires.",
+    )
+    recommends = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Topic slugs of this version's steps recommended before it.",
+    )
+    carried = models.BooleanField(
+        default=False,
+        help_text="Kept from an earlier version (done there) though the planner "
+        "no longer schedules it.",
+    )
     state = models.CharField(
         max_length=10, choices=StepState.choices, default=StepState.LOCKED
     )
     pinned = models.BooleanField(default=False)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
+    started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    skipped_at = models.DateTimeField(null=True, blank=True)
+    mastery_passed_at = models.DateTimeField(null=True, blank=True)
+    mastery_note = models.CharField(
+        max_length=SHORT_NOTE_MAX_LENGTH, blank=True, default=""
+    )
 
     class Meta:
-        ordering = ["roadmap_id", "position"]
+        ordering = ["version_id", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["roadmap", "position"], name="roadmapstep_unique_position"
+                fields=["version", "position"], name="roadmapstep_unique_position"
             ),
             models.UniqueConstraint(
-                fields=["roadmap", "topic_slug"], name="roadmapstep_unique_topic"
+                fields=["version", "topic_slug"], name="roadmapstep_unique_topic"
             ),
             models.CheckConstraint(
                 condition=models.Q(hours__gt=0), name="roadmapstep_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="completed")
+                | models.Q(completed_at__isnull=False),
+                name="roadmapstep_completed_has_time",
             ),
         ]
 
@@ -133,3 +220,71 @@ class StepResource(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ResourceFeedback(models.Model):
+    """One learner's vote on one resource: helpful or not, changeable.
+
+    The catalog's ``feedback_up``/``feedback_down`` counters are the sum of
+    these rows, kept in step by ``roadmaps.services.resource_feedback_set``.
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="resource_feedback",
+    )
+    resource = models.ForeignKey(
+        "catalog.Resource", on_delete=models.CASCADE, related_name="feedback"
+    )
+    helpful = models.BooleanField()
+    reason = models.CharField(max_length=SHORT_NOTE_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "resource"], name="resourcefeedback_one_vote"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'+' if self.helpful else '-'} {self.resource_id}"
+
+
+def export_storage():
+    """The storage exports are written to: ``STORAGES["exports"]``, never
+    served publicly (a filesystem outside MEDIA_ROOT, or a private bucket)."""
+    from django.core.files.storage import storages
+
+    return storages["exports"]
+
+
+class RoadmapExport(models.Model):
+    """A stored JSON export of one version's state; its sha256 names the
+    content, so exporting unchanged content again reuses the file."""
+
+    roadmap = models.ForeignKey(
+        "roadmaps.Roadmap", on_delete=models.CASCADE, related_name="exports"
+    )
+    version = models.ForeignKey(
+        "roadmaps.RoadmapVersion", on_delete=models.CASCADE, related_name="exports"
+    )
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    schema_version = models.CharField(max_length=16)
+    generated_at = models.DateTimeField()
+    file = models.FileField(storage=export_storage, max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roadmap", "sha256"], name="roadmapexport_unique_content"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.roadmap_id}:{self.sha256[:12]}"

@@ -9,11 +9,14 @@ from rest_framework import routers
 from rest_framework.permissions import AllowAny
 
 from catalog.api import ResourceViewSet
+from planner.api import PlanningJobViewSet
+from roadmaps.api import RoadmapViewSet
 from taxonomy.api import SubjectViewSet, TopicViewSet, TrackViewSet
 
 
 class APIRootView(routers.APIRootView):
-    """Wayfinder's API: the catalog, public and read-only."""
+    """Wayfinder's API: the catalog, public and read-only; the caller's
+    roadmaps and planning jobs."""
 
     permission_classes = [AllowAny]
 
@@ -27,6 +30,8 @@ router.register("subjects", SubjectViewSet, basename="subject")
 router.register("topics", TopicViewSet, basename="topic")
 router.register("tracks", TrackViewSet, basename="track")
 router.register("resources", ResourceViewSet, basename="resource")
+router.register("roadmaps", RoadmapViewSet, basename="roadmap")
+router.register("jobs", PlanningJobViewSet, basename="planningjob")
 
 
 def spectacular_only_api_paths(

@@ -46,6 +46,12 @@ ERROR_SCHEMA: dict[str, Any] = {
                         "items": {"type": "string"},
                     },
                 },
+                "details": {
+                    "type": "object",
+                    "description": "Facts a client can act on, when there are "
+                    "any: e.g. the running job of a refused regeneration.",
+                    "additionalProperties": True,
+                },
             },
             "required": ["code", "message", "fields"],
         }

@@ -43,8 +43,11 @@ class ApplicationError(Exception):
         *,
         code: str | None = None,
         fields: Mapping[str, Iterable[str]] | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> None:
         self.message = str(message) or self.default_message
+        #: JSON-ready facts a client can act on (e.g. the running job's id).
+        self.details: dict[str, Any] = dict(details or {})
         if code:
             self.code = code
         self.fields: FieldErrors = {
@@ -69,12 +72,16 @@ class ApplicationError(Exception):
         return self.default_message if self.status >= 500 else self.message
 
     def as_dict(self) -> dict[str, Any]:
-        """The body of an error response: ``{"code", "message", "fields"}``."""
-        return {
+        """The body of an error response: ``{"code", "message", "fields"}``,
+        and ``details`` when the error carries any."""
+        body: dict[str, Any] = {
             "code": self.code,
             "message": self.public_message,
             "fields": self.fields,
         }
+        if self.details:
+            body["details"] = self.details
+        return body
 
     def text(self) -> str:
         """The whole message, then each field's messages on a line of their own."""

@@ -55,11 +55,18 @@ def check_search() -> str:
     return search_health()
 
 
+def check_exports() -> str:
+    from roadmaps.services.export import export_storage_check
+
+    return export_storage_check()
+
+
 CHECKS: dict[str, Callable[[], str]] = {
     "database": check_database,
     "cache": check_cache,
     "huey": check_huey,
     "search": check_search,
+    "exports": check_exports,
 }
 
 
@@ -143,6 +150,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
             "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
             "huey": settings.HUEY["huey_class"].rsplit(".", 1)[-1],
             "search": settings.SEARCH_BACKEND,
+            "exports": settings.STORAGES["exports"]["BACKEND"].rsplit(".", 1)[-1],
         },
     }
     return JsonResponse(body, status=503 if down else 200)

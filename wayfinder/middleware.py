@@ -25,6 +25,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # A client's ID is kept only when it is short and plain, so logs cannot be
 # polluted with control characters or megabytes of header.
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# A signed export download link is a capability until it expires: its token
+# must not reach the logs (roadmaps/views.py).
+_SECRET_PATH = re.compile(r"^(/exports/)[^/]+")
 
 logger = structlog.get_logger(__name__)
 
@@ -43,11 +46,16 @@ class RequestIDMiddleware:
         logger.info(
             "request_finished",
             method=request.method,
-            path=request.path,
+            path=loggable_path(request.path),
             status=response.status_code,
         )
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+def loggable_path(path: str) -> str:
+    """``path`` with any secret in it replaced by ``<redacted>``."""
+    return _SECRET_PATH.sub(r"\1<redacted>", path)
 
 
 def _clear_log_context(**kwargs: object) -> None:

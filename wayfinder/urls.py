@@ -7,6 +7,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from roadmaps import urls as roadmap_urls
+
 from . import health
 from .api import router
 
@@ -16,6 +18,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("search.urls")),
+    # Signed export downloads (their tokens are kept out of the request log).
+    path("exports/", include(roadmap_urls.download_urlpatterns)),
+    # Ahead of the router, which would otherwise answer for the whole prefix.
+    path("api/v1/schemas/", include(roadmap_urls.schema_urlpatterns)),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

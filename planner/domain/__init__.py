@@ -58,7 +58,12 @@ from .uncertainty import MAX_QUESTIONS, assess, next_questions, parse_answers
 from .validation import validate
 from .wording import Phraser, apply_phraser
 
+#: Bumped whenever the planner's output for the same inputs can change; every
+#: roadmap version records the planner version that made it.
+PLANNER_VERSION = 1
+
 __all__ = [
+    "PLANNER_VERSION",
     "LEVEL_RANK",
     "MAX_QUESTIONS",
     "SCORE_PARTS",

@@ -6,11 +6,12 @@ leased ``PlanningJob`` rows and reaps the ones whose worker vanished;
 ``plans`` plans without a job, for operators.
 """
 
-from .jobs import job_enqueue, job_execute, jobs_reap
+from .jobs import job_enqueue, job_execute, jobs_reap, roadmap_regenerate
 from .plans import StoredPlan, plan_preview, profile_plan_store
 from .profiles import (
     TRANSIENT_ERRORS,
     LeaseLost,
+    Replan,
     answer_record,
     answers_check,
     answers_domain,
@@ -26,6 +27,7 @@ from .profiles import (
 __all__ = [
     "TRANSIENT_ERRORS",
     "LeaseLost",
+    "Replan",
     "StoredPlan",
     "answer_record",
     "answers_check",
@@ -42,4 +44,5 @@ __all__ = [
     "profile_plan_store",
     "profile_submit",
     "questions_next",
+    "roadmap_regenerate",
 ]

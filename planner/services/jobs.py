@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -23,7 +23,12 @@ import structlog
 
 from learners.models import LearnerProfile
 from learners.selectors import profile_get_for_planning
-from roadmaps.services import roadmap_create_from_plan
+from roadmaps.models import DONE_STATES, Roadmap, RoadmapStep
+from roadmaps.services import (
+    roadmap_create_from_plan,
+    roadmap_version_create_from_plan,
+)
+from wayfinder.errors import Conflict, NotFound
 
 from ..domain import (
     CatalogGraph,
@@ -38,6 +43,7 @@ from ..selectors import catalog_graph_get
 from .profiles import (
     TRANSIENT_ERRORS,
     LeaseLost,
+    Replan,
     answers_domain,
     core_errors_translated,
     lease_seconds,
@@ -87,6 +93,88 @@ def job_enqueue(
             _enqueue_on_commit(job.pk)
     logger.info("planning job", job_id=job.pk, created=created, state=job.state)
     return job
+
+
+def roadmap_regenerate(*, roadmap_id: int, actor: AbstractBaseUser) -> PlanningJob:
+    """A planning job that re-plans the actor's roadmap into a new version.
+
+    The job plans with the profile's current inputs and the current catalog,
+    keeping what the learner made theirs (see ``Replan`` and
+    ``roadmaps.services.roadmap_version_create_from_plan``). One regeneration
+    per roadmap at a time: while one is queued or running, asking again
+    raises Conflict carrying that job's id (``details["job"]``). Raises
+    NotFound when the roadmap is not the actor's, InvalidInput when its
+    profile no longer fits the catalog.
+    """
+    roadmap = _owned_roadmap(roadmap_id=roadmap_id, actor=actor)
+    with core_errors_translated():
+        graph = catalog_graph_get()
+        digest = profile_hash(
+            profile_domain(profile=roadmap.profile, graph=graph),
+            answers_domain(profile=roadmap.profile),
+        )
+    try:
+        with transaction.atomic():
+            locked = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+            running = _regeneration_running(roadmap_id=locked.pk)
+            if running is None:
+                job = PlanningJob.objects.create(
+                    owner_id=locked.owner_id,
+                    profile_id=locked.profile_id,
+                    profile_hash=digest,
+                    catalog_version=graph.version,
+                    regenerates=locked,
+                    base_version=locked.current.number if locked.current else None,
+                    max_attempts=settings.PLANNER_MAX_ATTEMPTS,
+                )
+                _enqueue_on_commit(job.pk)
+    except IntegrityError:  # another request created one between check and insert
+        running = _regeneration_running(roadmap_id=roadmap.pk)
+        if running is None:
+            raise
+    if running is not None:
+        raise Conflict(
+            "This roadmap is already being regenerated: wait for that job.",
+            code="regeneration_running",
+            details={"job": running.pk, "state": running.state},
+        )
+    logger.info("regeneration job", job_id=job.pk, roadmap_id=roadmap.pk)
+    return job
+
+
+def _owned_roadmap(*, roadmap_id: int, actor: AbstractBaseUser) -> Roadmap:
+    roadmap = (
+        Roadmap.objects.filter(pk=roadmap_id, owner_id=actor.pk)
+        .select_related("profile", "current")
+        .first()
+    )
+    if roadmap is None:
+        raise NotFound("No such roadmap.")
+    return roadmap
+
+
+def _regeneration_running(*, roadmap_id: int) -> PlanningJob | None:
+    return (
+        PlanningJob.objects.filter(
+            regenerates_id=roadmap_id, state__in=[JobState.QUEUED, JobState.RUNNING]
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _replan(*, job: PlanningJob) -> Replan | None:
+    """A regeneration's additions, read from the roadmap's current version as
+    it is when the job runs (changes after that are carried by the store)."""
+    if job.regenerates_id is None:
+        return None
+    current = Roadmap.objects.filter(pk=job.regenerates_id).values("current_id")
+    steps = RoadmapStep.objects.filter(version_id__in=current).values_list(
+        "topic_slug", "state", "pinned", "notes"
+    )
+    done = tuple(slug for slug, state, _, _ in steps if state in DONE_STATES)
+    keep = tuple(slug for slug, _, pinned, notes in steps if pinned or notes)
+    return Replan(done=done, keep=keep, start_date=timezone.localdate())
 
 
 def _enqueue_on_commit(job_id: int) -> None:
@@ -160,11 +248,15 @@ def _job_run(*, job_id: int, token: int, phraser: Phraser | None) -> PlanningJob
         profile = profile_get_for_planning(profile_id=job.profile_id)
         phraser = phraser or phraser_get()
         result = profile_plan(
-            profile=profile, graph=graph, phraser=phraser, on_stage=progress
+            profile=profile,
+            graph=graph,
+            phraser=phraser,
+            on_stage=progress,
+            replan=_replan(job=job),
         )
         progress("store", 95)
         return _job_finish(
-            job_id=job_id,
+            job=job,
             token=token,
             profile=profile,
             result=result,
@@ -285,7 +377,7 @@ def _lease_renew(*, job_id: int, token: int, stage: str, percent: int) -> None:
 
 def _job_finish(
     *,
-    job_id: int,
+    job: PlanningJob,
     token: int,
     profile: LearnerProfile,
     result: PipelineResult,
@@ -293,23 +385,33 @@ def _job_finish(
     timings: dict[str, float],
     llm: dict,
 ) -> PlanningJob:
-    """Store the roadmap and mark the job succeeded, in one transaction."""
+    """Store the roadmap (or its new version) and mark the job succeeded, in
+    one transaction."""
     started = time.perf_counter()
+    job_id = job.pk
     with transaction.atomic():
         job = PlanningJob.objects.select_for_update().get(pk=job_id)
         if (
             job.attempts != token
-            or job.roadmap_id is not None
+            or job.version_id is not None
             or job.state not in {JobState.RUNNING, JobState.QUEUED}
         ):
             raise LeaseLost(job_id)
-        job.roadmap = roadmap_create_from_plan(
-            profile=profile,
-            plan=result.plan,
-            catalog_version=graph.version,
-            repairs=result.repairs,
-            llm=llm,
-        )
+        stored = {
+            "plan": result.plan,
+            "graph": graph,
+            "input_profile_hash": job.profile_hash,
+            "repairs": result.repairs,
+            "llm": llm,
+        }
+        if job.regenerates_id is None:
+            job.roadmap = roadmap_create_from_plan(profile=profile, **stored)
+            job.version = job.roadmap.current
+        else:
+            job.version = roadmap_version_create_from_plan(
+                roadmap_id=job.regenerates_id, **stored
+            )
+            job.roadmap_id = job.regenerates_id
         timings["store"] = round((time.perf_counter() - started) * 1000, 3)
         job.state, job.stage, job.percent = JobState.SUCCEEDED, "", 100
         job.timings, job.error, job.lease_expires_at = timings, "", None
@@ -317,6 +419,7 @@ def _job_finish(
         job.save(
             update_fields=[
                 "roadmap",
+                "version",
                 "state",
                 "stage",
                 "percent",
@@ -337,7 +440,7 @@ def _job_finish(
 
 
 def _llm_record(phraser: Phraser | None, result: PipelineResult) -> dict:
-    """What ``Roadmap.llm`` records: the models whose text was used, if any."""
+    """What ``RoadmapVersion.model_versions`` records: the models whose text was used, if any."""
     if phraser is None:
         return {}
     phrased = sum(1 for s in result.plan.steps if s.phrased_summary)

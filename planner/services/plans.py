@@ -24,7 +24,9 @@ from ..goal_search import goal_matcher_get
 from ..selectors import catalog_graph_get
 from .profiles import (
     answer_record,
+    answers_domain,
     core_errors_translated,
+    profile_hash,
     profile_plan,
     profile_submit,
     questions_next,
@@ -83,7 +85,10 @@ def profile_plan_store(
         roadmap = roadmap_create_from_plan(
             profile=profile,
             plan=result.plan,
-            catalog_version=graph.version,
+            graph=graph,
+            input_profile_hash=profile_hash(
+                result.profile, answers_domain(profile=profile)
+            ),
             repairs=result.repairs,
         )
     return StoredPlan(profile=profile, result=result, roadmap=roadmap)

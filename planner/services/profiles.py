@@ -300,6 +300,34 @@ def profile_hash(profile: NormalizedProfile, answers: Mapping[str, Answer]) -> s
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@dataclasses.dataclass(frozen=True)
+class Replan:
+    """What a regeneration adds to the learner's profile: topics done on the
+    roadmap (completed or skipped: planned as known, so not scheduled again),
+    topics the learner keeps (pinned or noted: planned as goals, with their
+    prerequisites), and the day the new schedule starts."""
+
+    done: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+    start_date: date | None = None
+
+    def applied(
+        self, profile: NormalizedProfile, graph: CatalogGraph
+    ) -> NormalizedProfile:
+        """``profile`` with these additions; topics the catalog no longer has
+        in the profile's subject are left out (the store keeps their steps)."""
+        ours = set(graph.topics_by_subject.get(profile.subject, ()))
+        done = [t for t in self.done if t in ours]
+        keep = [t for t in self.keep if t in ours and t not in done]
+        start = max(profile.start_date, self.start_date or profile.start_date)
+        return dataclasses.replace(
+            profile,
+            known_topics=tuple(dict.fromkeys((*profile.known_topics, *done))),
+            goal_topics=tuple(dict.fromkeys((*profile.goal_topics, *keep))),
+            start_date=start,
+        )
+
+
 def profile_plan(
     *,
     profile: LearnerProfile,
@@ -308,6 +336,7 @@ def profile_plan(
     phraser: Phraser | None = None,
     assume_unanswered: bool = True,
     on_stage: Callable[[str, int], None] | None = None,
+    replan: Replan | None = None,
 ) -> PipelineResult:
     """Run the pipeline for a stored profile and its stored answers.
 
@@ -317,12 +346,16 @@ def profile_plan(
     the freshness scores. Raises the core's own errors (ProfileErrors,
     AnswerErrors, PlanValidationError, CatalogGraphError), which planning
     jobs record as they are; ``plans`` translates them for other callers.
+    ``replan`` adds a regeneration's done and kept topics and its start day.
     """
     graph = graph or catalog_graph_get()
     if on_stage is not None:
         on_stage("normalize", 0)
+    domain = profile_domain(profile=profile, graph=graph)
+    if replan is not None:
+        domain = replan.applied(domain, graph)
     return run_from_profile(
-        profile_domain(profile=profile, graph=graph),
+        domain,
         graph,
         today=today or timezone.localdate(),
         answers=answers_domain(profile=profile),

@@ -59,7 +59,7 @@ def admin_pages(catalog: dict[str, Any]) -> list[str]:
     return pages
 
 
-def test_curators_group_exists_with_catalog_permissions_only() -> None:
+def test_curators_group_edits_the_catalog_and_only_views_learner_data() -> None:
     group = Group.objects.get(name=CURATORS_GROUP)
     held = {
         f"{p.content_type.app_label}.{p.codename}"
@@ -71,6 +71,8 @@ def test_curators_group_exists_with_catalog_permissions_only() -> None:
     assert "taxonomy.change_topic" in held
     assert "catalog.delete_resourcelink" in held
     assert not {p for p in held if p.startswith(("auth.", "wagtailusers."))}
+    learner_data = {p for p in held if p.startswith(("roadmaps.", "planner."))}
+    assert learner_data == {"roadmaps.view_roadmap", "planner.view_planningjob"}
 
 
 def test_curators_group_ensure_is_idempotent() -> None:

@@ -263,7 +263,7 @@ def test_subjects_topics_and_tracks(api, catalog, django_assert_max_num_queries)
 
 def test_the_api_root_lists_the_endpoints(api, db):
     body = api.get("/api/v1/").json()
-    assert set(body) == {"subjects", "topics", "tracks", "resources"}
+    assert set(body) == {"subjects", "topics", "tracks", "resources", "roadmaps"}
 
 
 def test_the_schema_validates_without_warnings(tmp_path: Path):

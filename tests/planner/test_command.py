@@ -176,10 +176,10 @@ def test_with_a_user_the_profile_answers_and_roadmap_are_stored(write):
 
     roadmap = Roadmap.objects.get(pk=output["roadmap_id"])
     assert roadmap.owner == user and roadmap.profile_id == output["profile_id"]
-    assert [s.topic_slug for s in roadmap.steps.order_by("position")] == [
+    assert [s.topic_slug for s in roadmap.current.steps.order_by("position")] == [
         s["topic"] for s in output["plan"]["steps"]
     ]
-    stored = StepResource.objects.filter(step__roadmap=roadmap).count()
+    stored = StepResource.objects.filter(step__version__roadmap=roadmap).count()
     assert stored == sum(len(s["resources"]) for s in output["plan"]["steps"])
     profile = LearnerProfile.objects.get(pk=output["profile_id"])
     assert [q.question_id for q in profile.questions.order_by("order")] == list(

@@ -522,7 +522,7 @@ def test_a_job_with_an_llm_records_the_model_and_keeps_the_structure(
                 s.hours,
                 [r.resource_slug for r in s.resources.all()],
             )
-            for s in roadmap.steps.order_by("position")
+            for s in roadmap.current.steps.order_by("position")
         ]
 
     today = date.fromisoformat(TODAY_ISO)
@@ -534,7 +534,7 @@ def test_a_job_with_an_llm_records_the_model_and_keeps_the_structure(
         ).pk,
         worker_id="test",
     ).roadmap
-    assert plain.llm == {}
+    assert plain.current.model_versions == {}
 
     server = serve(reworded)
     configure(server)
@@ -544,10 +544,12 @@ def test_a_job_with_an_llm_records_the_model_and_keeps_the_structure(
     job = job_enqueue(profile=phrased_profile, actor=learner, enqueue=False)
     roadmap = job_execute(job_id=job.pk, worker_id="test").roadmap
 
-    assert roadmap.llm["requested_model"] == MODEL
-    assert roadmap.llm["models"][0]["model"].startswith(MODEL)  # the version answered
-    assert roadmap.llm["phrased_steps"] > 0
-    assert roadmap.steps.filter(summary__startswith="In short: ").exists()
+    assert roadmap.current.model_versions["requested_model"] == MODEL
+    assert roadmap.current.model_versions["models"][0]["model"].startswith(
+        MODEL
+    )  # the version answered
+    assert roadmap.current.model_versions["phrased_steps"] > 0
+    assert roadmap.current.steps.filter(summary__startswith="In short: ").exists()
     assert [(p, t, r) for p, t, _, r in plan_of(roadmap)] == [
         (p, t, r) for p, t, _, r in plan_of(plain)
     ]

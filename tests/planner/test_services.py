@@ -232,7 +232,7 @@ def test_a_job_runs_to_one_roadmap_in_bounded_queries(
     } <= set(done.timings)
     roadmap = done.roadmap
     assert roadmap.owner == learner and roadmap.profile_id == job.profile_id
-    steps = list(roadmap.steps.order_by("position"))
+    steps = list(roadmap.current.steps.order_by("position"))
     assert [s.topic_slug for s in steps] == [
         "py-setup",
         "py-style",  # depth 1, like setup: the topological rank puts it here
@@ -258,7 +258,7 @@ def test_a_job_assumes_pending_questions_skipped(small_catalog, learner):
     done = job_execute(job_id=job.pk, worker_id="test")
     assert done.state == JobState.SUCCEEDED
     # Skipped placement answers count as "not known": the whole path.
-    assert done.roadmap.steps.first().topic_slug == "py-setup"
+    assert done.roadmap.current.steps.first().topic_slug == "py-setup"
     assert not profile.questions.exists()  # a job asks nothing, it assumes
 
 
@@ -437,22 +437,31 @@ def test_a_roadmap_is_stored_in_constant_queries(
     profile = submit(learner, language="es")
     plan = profile_plan(profile=profile, today=TODAY).plan
     profile.subject  # noqa: B018 -- loaded, as the job has it
+    graph = catalog_graph_get()
 
-    # savepoint, track, roadmap, topics, steps, resources, step resources, release
-    with django_assert_num_queries(8):
+    # savepoint, track, roadmap, version, topics, steps, resources, step
+    # resources, the roadmap's current version, release
+    with django_assert_num_queries(10):
         roadmap = roadmap_create_from_plan(
-            profile=profile, plan=plan, catalog_version=3, llm={"phraser": "m-1"}
+            profile=profile,
+            plan=plan,
+            graph=graph,
+            input_profile_hash="a" * 64,
+            llm={"phraser": "m-1"},
         )
 
     assert roadmap.title == "Python programming: Python basics"
-    assert roadmap.catalog_version == 3 and roadmap.llm == {"phraser": "m-1"}
-    assert roadmap.total_hours == Decimal(str(plan.total_hours))
-    assert roadmap.feasible and roadmap.shortfall is None
-    assert RoadmapStep.objects.filter(roadmap=roadmap).count() == len(plan.steps)
-    resources = StepResource.objects.filter(step__roadmap=roadmap)
+    version = roadmap.current
+    assert version.catalog_version == plan.catalog_version
+    assert version.model_versions == {"phraser": "m-1"}
+    assert version.input_profile_hash == "a" * 64
+    assert version.total_hours == Decimal(str(plan.total_hours))
+    assert version.feasible and version.shortfall is None
+    assert RoadmapStep.objects.filter(version=version).count() == len(plan.steps)
+    resources = StepResource.objects.filter(step__version__roadmap=roadmap)
     assert resources.count() == sum(len(s.resources) for s in plan.steps)
     assert all(r.language_fallback for r in resources)
-    fallbacks = [n for n in roadmap.notices if n["kind"] == "language_fallback"]
+    fallbacks = [n for n in version.notices if n["kind"] == "language_fallback"]
     assert [n["step"] for n in fallbacks] == [s.topic for s in plan.steps]
 
 
@@ -462,7 +471,7 @@ def test_a_missed_deadline_is_stored_as_a_shortfall(small_catalog, learner):
     assert answers == {"deadline:2026-01-20"}
     answer_record(profile=profile, question_id="deadline:2026-01-20", value="keep")
     job = job_enqueue(profile=profile, actor=learner, enqueue=False)
-    roadmap = job_execute(job_id=job.pk, worker_id="test").roadmap
-    assert not roadmap.feasible
-    assert roadmap.shortfall["hours_available"] < roadmap.shortfall["hours_needed"]
-    assert roadmap.shortfall["earliest_feasible_deadline"] > "2026-01-20"
+    version = job_execute(job_id=job.pk, worker_id="test").version
+    assert not version.feasible
+    assert version.shortfall["hours_available"] < version.shortfall["hours_needed"]
+    assert version.shortfall["earliest_feasible_deadline"] > "2026-01-20"

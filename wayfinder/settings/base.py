@@ -189,7 +189,70 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
+    # Roadmap exports: outside MEDIA_ROOT, never served publicly; downloads go
+    # through a signed view, or presigned URLs on S3 (docs/export-contract.md).
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(env.path("EXPORTS_ROOT", default=VAR_DIR / "exports")),
+        },
+    },
 }
+
+
+def s3_exports_storage(
+    *,
+    bucket: str,
+    endpoint_url: str = "",
+    access_key: str = "",
+    secret_key: str = "",
+    region: str = "",
+) -> dict:
+    """``STORAGES["exports"]`` on an S3-compatible bucket: private objects,
+    presigned SigV4 URLs of at most 15 minutes, content-named files never
+    overwritten. Empty credentials leave boto3 its own chain (IAM roles)."""
+    from botocore.config import Config
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "region_name": region or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 900,
+            "file_overwrite": False,
+            # Given a client_config, django-storages ignores its own
+            # addressing_style and signature_version: they are set here. Boto3
+            # sends CRC32 checksums by default, which not every S3-compatible
+            # server (moto, older MinIO) accepts; S3 does not need them.
+            "client_config": Config(
+                s3={"addressing_style": "path"},
+                signature_version="s3v4",
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
+
+
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["exports"] = s3_exports_storage(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        access_key=env.str("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("AWS_SECRET_ACCESS_KEY", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+    )
+# Seconds an export's download link lives; 900 (15 minutes) at most.
+EXPORT_URL_MAX_AGE = env.int("EXPORT_URL_MAX_AGE", default=900)
 
 LOGIN_URL = "wagtailadmin_login"
 

@@ -1,0 +1,331 @@
+"""Storing plans: a new roadmap (version 1), or a new version of one.
+
+A plan becomes a ``RoadmapVersion`` with its steps (in plan order, with the
+required and recommended prerequisite edges between them) and each step's
+ranked resources. A new version of an existing roadmap carries the learner's
+work over from the version it replaces (``carry.py``) and records the diff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import FilteredRelation, Q
+from django.utils import timezone
+
+from catalog.models import Resource
+from planner.domain import (
+    PLANNER_VERSION,
+    CatalogGraph,
+    Plan,
+    PlanStep,
+    PrerequisiteKind,
+    Repair,
+    StepKind,
+)
+from taxonomy.enums import LinkKind
+from taxonomy.models import Topic, Track
+
+from ..models import Roadmap, RoadmapStep, RoadmapVersion, StepResource, StepState
+from .carry import Carried, carry_over, first_available_activate, version_diff
+
+if TYPE_CHECKING:
+    from learners.models import LearnerProfile
+
+#: Slugs looked up per query; keeps ``IN`` lists inside every backend's limits.
+LOOKUP_CHUNK = 5000
+LANGUAGE_FALLBACK, COST_FALLBACK = "language_fallback", "cost_fallback"
+
+
+def _decimal(value: float, places: int) -> Decimal:
+    return Decimal(str(round(float(value), places)))
+
+
+@transaction.atomic
+def roadmap_create_from_plan(
+    *,
+    profile: LearnerProfile,
+    plan: Plan,
+    graph: CatalogGraph,
+    input_profile_hash: str = "",
+    repairs: Sequence[Repair] = (),
+    llm: dict | None = None,
+) -> Roadmap:
+    """Store a validated plan as the profile owner's new roadmap, version 1.
+
+    The version records the plan's dates, hours, feasibility, shortfall and
+    notices (the language and cost fallbacks, the planner's assumptions,
+    repairs, recommended topics dropped for time), what made it (catalog and
+    planner versions, ``input_profile_hash``, ``llm``: the models that
+    phrased text), its steps in plan order (the first active, the others
+    locked) and each step's ranked resources with their score and parts. A
+    constant number of queries for a plan of any size up to ``LOOKUP_CHUNK``
+    topics (bulk inserts).
+    """
+    track = (
+        Track.objects.filter(slug=plan.track)
+        .order_by()
+        .values_list("pk", "name")
+        .first()
+        if plan.track
+        else None
+    )
+    subject_name = profile.subject.name if profile.subject else plan.subject
+    roadmap = Roadmap(
+        owner_id=profile.owner_id,
+        profile=profile,
+        title=(f"{subject_name}: {track[1]}" if track else subject_name)[:200],
+        subject_id=profile.subject_id,
+        subject_slug=plan.subject,
+        subject_name=subject_name,
+        track_id=track[0] if track else None,
+    )
+    roadmap.full_clean(exclude=["owner", "profile", "subject", "track", "current"])
+    roadmap.save()
+    version = _version_save(
+        roadmap=roadmap,
+        number=1,
+        plan=plan,
+        input_profile_hash=input_profile_hash,
+        repairs=repairs,
+        llm=llm,
+    )
+    steps = _steps(version, plan.steps)
+    _edges_apply(steps, graph)
+    first_available_activate(steps)
+    steps = RoadmapStep.objects.bulk_create(steps)
+    StepResource.objects.bulk_create(_resources(plan.steps, steps))
+    roadmap.current = version
+    roadmap.save(update_fields=["current"])
+    return roadmap
+
+
+@transaction.atomic
+def roadmap_version_create_from_plan(
+    *,
+    roadmap_id: int,
+    plan: Plan,
+    graph: CatalogGraph,
+    input_profile_hash: str,
+    repairs: Sequence[Repair] = (),
+    llm: dict | None = None,
+) -> RoadmapVersion:
+    """Store a re-plan as the roadmap's next version and make it current.
+
+    Under a row lock on the roadmap (so no progress change interleaves), the
+    learner's work on the current version is carried over as it is now, not
+    as it was when the planning job started: states and their times, pins,
+    notes, mastery marks, pinned resources; done steps the plan no longer
+    schedules are kept (``carried``). The new version records the diff
+    against the one it replaces. The old version is left as it was.
+    """
+    roadmap = Roadmap.objects.select_for_update().get(pk=roadmap_id)
+    old = roadmap.current
+    old_steps = list(
+        RoadmapStep.objects.filter(version=old).prefetch_related("resources")
+    )
+    version = _version_save(
+        roadmap=roadmap,
+        number=old.number + 1,
+        plan=plan,
+        input_profile_hash=input_profile_hash,
+        repairs=repairs,
+        llm=llm,
+    )
+    planned = _steps(version, plan.steps)
+    carried: Carried = carry_over(
+        version=version,
+        planned=planned,
+        planned_resources=_resources(plan.steps, planned, save=False),
+        old_steps=old_steps,
+    )
+    _edges_apply(carried.steps, graph)
+    first_available_activate(carried.steps)
+    steps = RoadmapStep.objects.bulk_create(carried.steps)
+    for step, resources in zip(steps, carried.resources, strict=True):
+        for resource in resources:
+            resource.step = step
+    StepResource.objects.bulk_create([r for rs in carried.resources for r in rs])
+    version.diff = version_diff(
+        old=old, old_steps=old_steps, new=version, new_steps=carried
+    )
+    version.save(update_fields=["diff"])
+    roadmap.current = version
+    roadmap.save(update_fields=["current"])
+    return version
+
+
+def _version_save(
+    *,
+    roadmap: Roadmap,
+    number: int,
+    plan: Plan,
+    input_profile_hash: str,
+    repairs: Sequence[Repair],
+    llm: dict | None,
+) -> RoadmapVersion:
+    version = RoadmapVersion(
+        roadmap=roadmap,
+        number=number,
+        catalog_version=plan.catalog_version,
+        planner_version=PLANNER_VERSION,
+        input_profile_hash=input_profile_hash,
+        model_versions=dict(llm or {}),
+        start_date=plan.start_date,
+        end_date=plan.end_date,
+        weekly_hours=_decimal(plan.weekly_hours, 1),
+        total_hours=_decimal(plan.total_hours, 2),
+        feasible=plan.feasible,
+        shortfall=plan.shortfall.as_json() if plan.shortfall else None,
+        notices=roadmap_notices(plan, repairs),
+        changed_at=timezone.now(),
+    )
+    # The constraints (number from 1, unique per roadmap) hold by construction
+    # and in the database; checking them here would cost three queries.
+    version.full_clean(exclude=["roadmap"], validate_constraints=False)
+    version.save()
+    return version
+
+
+def roadmap_notices(plan: Plan, repairs: Sequence[Repair] = ()) -> list[dict]:
+    """What the learner should be told about how the plan was made, in order:
+    per-step fallbacks, then assumptions, repairs and dropped topics."""
+    notices: list[dict] = []
+    for step in plan.steps:
+        if LANGUAGE_FALLBACK in step.flags:
+            notices.append(
+                {
+                    "kind": LANGUAGE_FALLBACK,
+                    "step": step.topic,
+                    "message": f"No resources for {step.name} in your language: "
+                    "showing resources in other languages.",
+                }
+            )
+        if COST_FALLBACK in step.flags:
+            notices.append(
+                {
+                    "kind": COST_FALLBACK,
+                    "step": step.topic,
+                    "message": f"No free resources for {step.name}: showing paid ones.",
+                }
+            )
+    notices += [{"kind": "assumption", "message": text} for text in plan.assumptions]
+    notices += [
+        {"kind": "repair", "rule": r.rule, "step": r.step, "message": r.message}
+        for r in repairs
+    ]
+    if plan.dropped_recommended:
+        notices.append(
+            {
+                "kind": "dropped_recommended",
+                "topics": list(plan.dropped_recommended),
+                "message": "Recommended topics left out to fit the deadline.",
+            }
+        )
+    return notices
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), LOOKUP_CHUNK):
+        yield items[start : start + LOOKUP_CHUNK]
+
+
+def step_edges(
+    topics: Iterable[str], requires: Mapping[str, Sequence[tuple[str, str]]]
+) -> dict[str, tuple[list[str], list[str]]]:
+    """Each topic's direct required and recommended prerequisites among
+    ``topics`` (a known topic between two steps is satisfied, so no edge goes
+    through it)."""
+    present = set(topics)
+    edges: dict[str, tuple[list[str], list[str]]] = {}
+    for slug in present:
+        required, recommended = [], []
+        for other, kind in requires.get(slug, ()):
+            if other in present:
+                wanted = kind == PrerequisiteKind.REQUIRED
+                (required if wanted else recommended).append(other)
+        edges[slug] = (sorted(required), sorted(recommended))
+    return edges
+
+
+def _edges_apply(steps: Sequence[RoadmapStep], graph: CatalogGraph) -> None:
+    edges = step_edges((s.topic_slug for s in steps), graph.requires)
+    for step in steps:
+        step.requires, step.recommends = edges[step.topic_slug]
+
+
+def _steps(
+    version: RoadmapVersion, plan_steps: Sequence[PlanStep]
+) -> list[RoadmapStep]:
+    slugs = [s.topic for s in plan_steps]
+    topic_ids: dict[str, int] = {}
+    for chunk in _chunks(slugs):
+        topic_ids.update(
+            Topic.objects.order_by().filter(slug__in=chunk).values_list("slug", "pk")
+        )
+    return [
+        RoadmapStep(
+            version=version,
+            position=step.position,
+            topic_id=topic_ids.get(step.topic),
+            topic_slug=step.topic,
+            title=step.name[:200],
+            summary=step.summary,
+            objectives=list(step.objectives),
+            mastery_kind=step.mastery_kind,
+            mastery_description=step.mastery_description,
+            hours=_decimal(step.hours, 2),
+            start_date=step.start_date,
+            end_date=step.end_date,
+            first_week=step.week_start,
+            last_week=step.week_end,
+            recommended=step.kind == StepKind.RECOMMENDED,
+            state=StepState.LOCKED,
+        )
+        for step in plan_steps
+    ]
+
+
+def _resources(
+    plan_steps: Sequence[PlanStep], rows: Sequence[RoadmapStep], *, save: bool = True
+) -> list[StepResource] | list[list[StepResource]]:
+    """Each step's ranked resources as rows: one flat list, or (``save=False``)
+    one list per step for the carrying to rearrange."""
+    slugs = sorted({r.resource for step in plan_steps for r in step.resources})
+    found: dict[str, tuple[int, str, str | None]] = {}
+    for chunk in _chunks(slugs):
+        primary = FilteredRelation("links", condition=Q(links__kind=LinkKind.PRIMARY))
+        found.update(
+            (slug, (pk, title, url))
+            for slug, pk, title, url in Resource.objects.order_by()
+            .annotate(primary_link=primary)
+            .filter(slug__in=chunk)
+            .values_list("slug", "pk", "title", "primary_link__url")
+        )
+    per_step = []
+    for step, row in zip(plan_steps, rows, strict=True):
+        out = []
+        for ranked in step.resources:
+            pk, title, url = found.get(ranked.resource, (None, ranked.resource, ""))
+            parts = {k: round(v, 4) for k, v in ranked.score.parts.items()}
+            parts["variety_penalty"] = round(ranked.score.variety_penalty, 4)
+            out.append(
+                StepResource(
+                    step=row,
+                    position=ranked.rank,
+                    resource_id=pk,
+                    resource_slug=ranked.resource,
+                    title=title[:255],
+                    url=url or "",
+                    score=_decimal(ranked.score.total, 4),
+                    score_parts=parts,
+                    language_fallback=LANGUAGE_FALLBACK in ranked.flags,
+                )
+            )
+        per_step.append(out)
+    if not save:
+        return per_step
+    return [r for rs in per_step for r in rs]
