@@ -34,6 +34,7 @@ setup: install ## Migrate, load the starter catalog, ensure the demo curator (id
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_catalog --only-if-empty --rebuild-references data/catalog.json
+	$(PY) manage.py demo_pages
 	$(PY) manage.py demo_curator
 
 .PHONY: run

@@ -1,24 +1,32 @@
-"""Writes to the catalog: the link checker's results and resources' link health."""
+"""Writes to the catalog: the link checker's results, resources' link health,
+and resources with their topics and links (the API's writes)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from taxonomy.enums import LinkHealth, LinkKind
-from taxonomy.services import catalog_version_bump
+from taxonomy.models import Topic
+from taxonomy.services import (
+    catalog_record_apply,
+    catalog_record_differs,
+    catalog_version_bump,
+)
 
 from .linkcheck import LinkCheckConfig, LinkResult, Outcome, check_urls
-from .models import Resource, ResourceLink
+from .models import Resource, ResourceLink, ResourceTopic
 from .signals import resources_updated
 
 FAILURE_BACKOFF_BASE = timedelta(hours=1)
@@ -314,3 +322,122 @@ def resource_feedback_tally(*, resource_id: int, up: int = 0, down: int = 0) -> 
         changes["feedback_down"] = Greatest(F("feedback_down") + down, 0)
     if changes:
         Resource.objects.filter(pk=resource_id).update(**changes)
+
+
+@transaction.atomic
+def resource_save(
+    *,
+    resource: Resource,
+    changes: Mapping[str, Any],
+    topics: Sequence[tuple[Topic, Decimal]] | None = None,
+    links: Sequence[tuple[str, str]] | None = None,
+) -> Resource:
+    """Create or change a resource and, when given, replace its topics and links.
+
+    ``topics`` holds ``(topic, coverage)`` pairs, ``links`` ``(url, kind)``
+    pairs; a new resource needs both, as in the admin. Links are matched by
+    URL: a kept URL keeps the link checker's verdict, a new one starts
+    unchecked; the resource's ``link_health`` is then recomputed. One
+    transaction, so the catalog version moves once. A change that changes
+    nothing writes nothing. Raises ``ValidationError`` (under ``topics`` or
+    ``links`` for the child rows: none, duplicates, not exactly one primary
+    link).
+    """
+    saved = resource.pk is not None
+    current_topics = dict(
+        ResourceTopic.objects.filter(resource_id=resource.pk).values_list(
+            "topic_id", "coverage"
+        )
+        if saved
+        else {}
+    )
+    current_links = (
+        {link.url: link for link in ResourceLink.objects.filter(resource=resource)}
+        if saved
+        else {}
+    )
+    wanted_topics = None if topics is None else {t.pk: c for t, c in topics}
+    wanted_links = None if links is None else dict(links)
+    same_topics = wanted_topics is None or wanted_topics == current_topics
+    same_links = wanted_links is None or wanted_links == {
+        url: link.kind for url, link in current_links.items()
+    }
+    unchanged = same_topics and same_links
+    if saved and unchanged and not catalog_record_differs(resource, changes):
+        return resource
+    _resource_children_validate(saved=saved, topics=topics, links=links)
+    catalog_record_apply(resource, changes)
+    resource.save()
+    if not same_topics:
+        _resource_topics_replace(
+            resource=resource, wanted=wanted_topics or {}, current=current_topics
+        )
+    if not same_links:
+        _resource_links_replace(
+            resource=resource, wanted=wanted_links or {}, current=current_links
+        )
+        resource_link_health_refresh(resource_ids=[resource.pk])
+    return resource
+
+
+def _resource_children_validate(
+    *,
+    saved: bool,
+    topics: Sequence[tuple[Topic, Decimal]] | None,
+    links: Sequence[tuple[str, str]] | None,
+) -> None:
+    errors: dict[str, str] = {}
+    if topics is not None or not saved:
+        listed = [topic.slug for topic, _coverage in topics or ()]
+        duplicates = sorted({slug for slug in listed if listed.count(slug) > 1})
+        if not listed:
+            errors["topics"] = "A resource covers at least one topic."
+        elif duplicates:
+            errors["topics"] = (
+                f"Each topic may be listed once: {', '.join(duplicates)}."
+            )
+    if links is not None or not saved:
+        urls = [url for url, _kind in links or ()]
+        duplicates = sorted({url for url in urls if urls.count(url) > 1})
+        primaries = sum(kind == LinkKind.PRIMARY for _url, kind in links or ())
+        if duplicates:
+            errors["links"] = f"Each URL may be listed once: {', '.join(duplicates)}."
+        elif primaries != 1:
+            errors["links"] = (
+                "A resource needs exactly one link of kind “primary” "
+                f"(this one has {primaries})."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _resource_topics_replace(
+    *, resource: Resource, wanted: dict[int, Decimal], current: dict[int, Decimal]
+) -> None:
+    ResourceTopic.objects.filter(resource=resource).exclude(
+        topic_id__in=wanted
+    ).delete()
+    for topic_id, coverage in wanted.items():
+        if current.get(topic_id) == coverage:
+            continue
+        row = ResourceTopic(resource=resource, topic_id=topic_id, coverage=coverage)
+        if topic_id in current:
+            row = ResourceTopic.objects.get(resource=resource, topic_id=topic_id)
+            row.coverage = coverage
+        row.full_clean()
+        row.save()
+
+
+def _resource_links_replace(
+    *, resource: Resource, wanted: dict[str, str], current: dict[str, ResourceLink]
+) -> None:
+    ResourceLink.objects.filter(resource=resource).exclude(url__in=wanted).delete()
+    # Demotions before the promotion: at most one primary link at any moment
+    # (a partial unique constraint).
+    for url, kind in sorted(wanted.items(), key=lambda item: item[1] == "primary"):
+        link = current.get(url) or ResourceLink(resource=resource, url=url)
+        if link.pk is not None and link.kind == kind:
+            continue
+        link.kind = kind
+        link.full_clean()
+        link.save()

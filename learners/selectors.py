@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
 from .models import ClarifyingQuestion, LearnerProfile
 
 
@@ -22,6 +25,23 @@ def profile_get_for_planning(*, profile_id: int) -> LearnerProfile:
         LearnerProfile.objects.select_related("subject", "track")
         .prefetch_related("known_topics")
         .get(pk=profile_id)
+    )
+
+
+def profile_list_for_owner(
+    *, actor: AbstractBaseUser | AnonymousUser
+) -> QuerySet[LearnerProfile]:
+    """The actor's own profiles, newest first, with what the API shows of
+    each (subject, track, known topics) in a constant number of queries.
+
+    Nobody else's, whatever their role: onboarding answers are private to the
+    learner who gave them.
+    """
+    return (
+        LearnerProfile.objects.filter(owner_id=actor.pk)
+        .select_related("subject", "track")
+        .prefetch_related("known_topics")
+        .order_by("-created_at", "-pk")
     )
 
 

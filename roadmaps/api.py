@@ -1,9 +1,11 @@
-"""Roadmaps over the API, private to their owner (404 to anyone else).
+"""Roadmaps over the API: their owner's, and read-only for the partners they
+are shared with (404 to anyone else).
 
-``/api/v1/roadmaps/``: the learner's roadmaps; each one's steps with states,
-resources and the schedule status; progress actions on steps; pins, notes,
-mastery marks and resource votes; versions with their diffs; regeneration
-(a planning job) and the JSON export. docs/roadmaps.md describes the rules.
+``/api/v1/roadmaps/``: the caller's roadmaps and those shared with it; each
+one's steps with states, resources and the schedule status; progress actions
+on steps; pins, notes, mastery marks and resource votes; versions with their
+diffs; regeneration (a planning job), the JSON export and the shares.
+docs/roadmaps.md describes the rules.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -40,14 +43,13 @@ from .models import (
     StepResource,
 )
 from .schedule import schedule_status
-from .selectors import roadmap_list_for_owner, version_steps
+from .selectors import SHARE_PERMISSIONS, roadmap_list_for_reader, version_steps_read
 from .services import (
     StepChange,
     blocked_by,
     resource_feedback_set,
     step_complete,
     step_mastery_set,
-    step_next,
     step_resource_pin,
     step_skip,
     step_start,
@@ -55,9 +57,21 @@ from .services import (
     step_update,
 )
 from .services.export import roadmap_export
+from .services.sharing import (
+    roadmap_share_grant,
+    roadmap_share_revoke,
+    roadmap_shares_get,
+)
 
 STEP = r"steps/(?P<step_id>[0-9]+)"
 RESOURCE = STEP + r"/resources/(?P<resource_id>[0-9]+)"
+PRIVATE = "null unless you own the roadmap: the learner's private text."
+
+#: Actions that read: open to the owner and to partners it is shared with.
+#: Every other action changes the roadmap or its shares: owner only.
+READ_ACTIONS = frozenset({"list", "retrieve", "versions", "version", "diff", "export"})
+#: Throttle scopes by action (rates: REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]).
+THROTTLE_SCOPES = {"regenerate": "regenerate", "export": "export"}
 
 
 MASTERY = inline_serializer(
@@ -67,7 +81,7 @@ MASTERY = inline_serializer(
         "description": serializers.CharField(),
         "passed": serializers.BooleanField(),
         "passed_at": serializers.DateTimeField(allow_null=True),
-        "note": serializers.CharField(),
+        "note": serializers.CharField(allow_null=True, help_text=PRIVATE),
     },
 )
 
@@ -123,6 +137,7 @@ class StepSerializer(serializers.ModelSerializer):
         help_text="Required steps not completed or skipped yet: while any, the "
         "step cannot be started or completed."
     )
+    notes = serializers.SerializerMethodField(help_text=PRIVATE)
     mastery = serializers.SerializerMethodField()
     resources = StepResourceSerializer(many=True)
 
@@ -168,6 +183,14 @@ class StepSerializer(serializers.ModelSerializer):
     def get_blocked_by(self, step: RoadmapStep) -> list[int]:
         return self._ids(blocked_by(step, self.context["states"]))
 
+    def _private(self, text: str) -> str | None:
+        # A partner reads the plan and the progress, not the learner's notes
+        # (docs/roadmaps.md, "Sharing").
+        return text if self.context.get("owner", False) else None
+
+    def get_notes(self, step: RoadmapStep) -> str | None:
+        return self._private(step.notes)
+
     @extend_schema_field(MASTERY)
     def get_mastery(self, step: RoadmapStep) -> dict[str, Any]:
         return {
@@ -175,7 +198,7 @@ class StepSerializer(serializers.ModelSerializer):
             "description": step.mastery_description,
             "passed": step.mastery_passed_at is not None,
             "passed_at": step.mastery_passed_at,
-            "note": step.mastery_note,
+            "note": self._private(step.mastery_note),
         }
 
 
@@ -355,7 +378,22 @@ JOB = inline_serializer(
 )
 
 
+class ShareSerializer(serializers.Serializer):
+    partner_id = serializers.IntegerField()
+    partner = serializers.CharField(help_text="The partner's username.")
+    permissions = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(SHARE_PERMISSIONS)),
+        help_text="What the partner may do with the roadmap: read it, export it.",
+    )
+
+
 # -- input ----------------------------------------------------------------------------
+class ShareInput(serializers.Serializer):
+    partner = serializers.CharField(
+        max_length=150, help_text="The username of a partner account."
+    )
+
+
 class StepUpdateInput(serializers.Serializer):
     pinned = serializers.BooleanField(required=False)
     notes = serializers.CharField(
@@ -397,13 +435,39 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
 class RoadmapViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """The caller's roadmaps. Anyone else's answers 404."""
+    """The caller's roadmaps and those shared with it (a partner). A shared
+    roadmap is read-only to the partner (403 on anything that changes it);
+    any other roadmap answers 404."""
 
     serializer_class = RoadmapSerializer
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[Roadmap]:
-        return roadmap_list_for_owner(actor=self.request.user)
+        return roadmap_list_for_reader(actor=self.request.user)
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        # No action: a method the route lacks, 405 to everyone alike.
+        if (
+            self.action in READ_ACTIONS
+            or self.action is None
+            or "pk" not in self.kwargs
+        ):
+            return
+        # The services refuse anyone but the owner with 404; a partner who
+        # can read the roadmap is told it may not change it instead.
+        owner_id = (
+            self.get_queryset()
+            .filter(pk=self.kwargs["pk"])
+            .values_list("owner_id", flat=True)
+            .first()
+        )
+        if owner_id is not None and owner_id != request.user.pk:
+            raise PermissionDenied("A roadmap shared with you is read-only.")
+
+    def get_throttles(self) -> list:
+        self.throttle_scope = THROTTLE_SCOPES.get(self.action)
+        return super().get_throttles()
 
     def _roadmap(self) -> Roadmap:
         roadmap = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
@@ -412,21 +476,15 @@ class RoadmapViewSet(
         return roadmap
 
     def _steps_context(self, version: RoadmapVersion) -> dict[str, Any]:
-        steps = version_steps(version=version)
-        resource_ids = {r.resource_id for s in steps for r in s.resources.all()}
-        votes = dict(
-            ResourceFeedback.objects.filter(
-                learner_id=self.request.user.pk, resource_id__in=resource_ids
-            ).values_list("resource_id", "helpful")
-        )
-        next_step = step_next(steps)
+        read = version_steps_read(version=version, actor=self.request.user)
         return {
-            "steps": steps,
-            "step_ids": {s.topic_slug: s.pk for s in steps},
-            "states": {s.topic_slug: s.state for s in steps},
-            "votes": votes,
-            "next_step": next_step.pk if next_step else None,
+            "steps": read.steps,
+            "step_ids": read.step_ids,
+            "states": read.states,
+            "votes": read.votes,
+            "next_step": read.next_step.pk if read.next_step else None,
             "current_id": version.roadmap.current_id,
+            "owner": version.roadmap.owner_id == self.request.user.pk,
         }
 
     @extend_schema(responses=RoadmapDetailSerializer)
@@ -540,7 +598,7 @@ class RoadmapViewSet(
         return Response(StepResourceSerializer(row, context={"votes": votes}).data)
 
     @extend_schema(responses=VersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def versions(self, request: Request, pk: str) -> Response:
         """Every version of the roadmap, oldest first."""
         roadmap = self._roadmap()
@@ -617,3 +675,50 @@ class RoadmapViewSet(
         return Response(
             body, status=status.HTTP_202_ACCEPTED, headers={"Location": url}
         )
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses=ShareSerializer(many=True),
+        description="The partners this roadmap is shared with, by username. "
+        "Owner only (403 to a partner it is shared with).",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ShareInput,
+        responses={200: ShareSerializer, 201: ShareSerializer},
+        description="Share this roadmap with a partner account: it may then "
+        "read and export it. 201, or 200 when it was shared already; 400 "
+        "`no_such_partner` for any name that is not an active partner's. "
+        "Owner only.",
+    )
+    @action(
+        detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[]
+    )
+    def shares(self, request: Request, pk: str) -> Response:
+        """List the roadmap's shares, or share it with a partner."""
+        if request.method == "GET":
+            shares = roadmap_shares_get(roadmap_id=int(pk), actor=request.user)
+            return Response(ShareSerializer(shares, many=True).data)
+        data = _valid(ShareInput, request)
+        share, created = roadmap_share_grant(
+            roadmap_id=int(pk), partner=data["partner"], actor=request.user
+        )
+        return Response(
+            ShareSerializer(share).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=None, responses={204: None})
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"shares/(?P<partner_id>[0-9]+)",
+    )
+    def share(self, request: Request, pk: str, partner_id: str) -> Response:
+        """Stop sharing this roadmap with a partner (204, also when it was not
+        shared with them). Owner only."""
+        roadmap_share_revoke(
+            roadmap_id=int(pk), partner_id=int(partner_id), actor=request.user
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

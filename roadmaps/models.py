@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from guardian.models import UserObjectPermissionBase
+
 #: A step's notes: plain text, at most this many characters (docs/roadmaps.md).
 NOTES_MAX_LENGTH = 5000
 #: The note beside a mastery check or a feedback vote.
@@ -67,6 +69,9 @@ class Roadmap(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # Granted per object to partners (roadmaps/services/sharing.py) with
+        # the default ``view_roadmap``; never read as a global permission.
+        permissions = [("export_roadmap", "Can export roadmap")]
 
     def __str__(self) -> str:
         return self.title
@@ -288,3 +293,14 @@ class RoadmapExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.roadmap_id}:{self.sha256[:12]}"
+
+
+class RoadmapUserObjectPermission(UserObjectPermissionBase):
+    """A partner's grant on one roadmap (django-guardian's direct object
+    permission): a real foreign key, so a deleted roadmap takes its grants
+    with it and a partner's list joins on an integer, not a text ``object_pk``."""
+
+    content_object = models.ForeignKey(Roadmap, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "roadmap share"

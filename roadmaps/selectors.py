@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+from datetime import date
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch, Q, QuerySet
+
+from guardian.shortcuts import get_objects_for_user
+
+from learners.roles import user_role
 from wayfinder.errors import NotFound
 
-from .models import Roadmap, RoadmapStep, RoadmapVersion, StepResource
+from .models import (
+    ResourceFeedback,
+    Roadmap,
+    RoadmapStep,
+    RoadmapUserObjectPermission,
+    RoadmapVersion,
+    StepResource,
+)
+from .schedule import ScheduleStatus, schedule_status
+from .services.progress import blocked_by, step_next
+
+#: What a share grants a partner on one roadmap: reading it and exporting it.
+SHARE_PERMISSIONS = ("view_roadmap", "export_roadmap")
 
 
 def roadmap_list_for_owner(*, actor: AbstractBaseUser) -> QuerySet[Roadmap]:
@@ -24,6 +42,52 @@ def roadmap_get_for_owner(*, roadmap_id: int, actor: AbstractBaseUser) -> Roadma
     return roadmap
 
 
+def roadmap_ids_shared_with(
+    *, actor: AbstractBaseUser, permissions: tuple[str, ...] = ("view_roadmap",)
+) -> QuerySet[Roadmap]:
+    """The ids of the roadmaps shared with ``actor`` holding every one of
+    ``permissions``, as a subquery (lazy: no query until it is used).
+
+    Only a partner holds grants, and only grants count: curators hold
+    ``view_roadmap`` globally for the admin, so global permissions and the
+    superuser flag are ignored on purpose (never ``user.has_perm(perm, obj)``).
+    Anyone who is not a partner (now) is shared nothing.
+    """
+    if user_role(actor) != "partner":
+        return Roadmap.objects.none().values("pk")
+    return get_objects_for_user(
+        actor,
+        [f"roadmaps.{codename}" for codename in permissions],
+        klass=Roadmap,
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    ).values("pk")
+
+
+def roadmap_list_for_reader(*, actor: AbstractBaseUser) -> QuerySet[Roadmap]:
+    """The roadmaps ``actor`` may read: its own and those shared with it (a
+    partner), newest first, with their current version. One query whatever
+    the number of grants (plus one for the actor's groups)."""
+    if not actor.is_authenticated:
+        return Roadmap.objects.none()
+    return Roadmap.objects.filter(
+        Q(owner_id=actor.pk) | Q(pk__in=roadmap_ids_shared_with(actor=actor))
+    ).select_related("current")
+
+
+def roadmap_shares_list(*, roadmap: Roadmap) -> list[RoadmapUserObjectPermission]:
+    """The grants on ``roadmap``, one row per partner and permission, by
+    partner username (one query)."""
+    return list(
+        RoadmapUserObjectPermission.objects.filter(
+            content_object=roadmap, permission__codename__in=SHARE_PERMISSIONS
+        )
+        .select_related("user", "permission")
+        .order_by("user__username", "user_id", "permission__codename")
+    )
+
+
 def version_steps(*, version: RoadmapVersion) -> list[RoadmapStep]:
     """A version's steps in order, each with its resources in rank order."""
     return list(
@@ -36,3 +100,103 @@ def version_steps(*, version: RoadmapVersion) -> list[RoadmapStep]:
             )
         )
     )
+
+
+@dataclass(frozen=True)
+class StepsRead:
+    """A version's steps as a reader sees them: in order with their resources,
+    each step's state and id by topic slug, the reader's votes by resource id,
+    and the next step to work on (None when every step is done)."""
+
+    steps: list[RoadmapStep]
+    states: dict[str, str]
+    step_ids: dict[str, int]
+    votes: dict[int, bool]
+    next_step: RoadmapStep | None
+
+    def blocked_by(self, step: RoadmapStep) -> list[RoadmapStep]:
+        """The required steps of ``step`` not done yet."""
+        by_slug = {s.topic_slug: s for s in self.steps}
+        return [by_slug[t] for t in blocked_by(step, self.states) if t in by_slug]
+
+
+def version_steps_read(
+    *, version: RoadmapVersion, actor: AbstractBaseUser
+) -> StepsRead:
+    """A version's steps with resources, and ``actor``'s votes on them: three
+    queries whatever the number of steps."""
+    steps = version_steps(version=version)
+    resource_ids = {r.resource_id for s in steps for r in s.resources.all()}
+    votes = dict(
+        ResourceFeedback.objects.filter(
+            learner_id=actor.pk, resource_id__in=resource_ids
+        ).values_list("resource_id", "helpful")
+    )
+    return StepsRead(
+        steps=steps,
+        states={s.topic_slug: s.state for s in steps},
+        step_ids={s.topic_slug: s.pk for s in steps},
+        votes=votes,
+        next_step=step_next(steps),
+    )
+
+
+@dataclass(frozen=True)
+class RoadmapSummary:
+    """One line of a learner's dashboard."""
+
+    roadmap: Roadmap
+    percent_done: int
+    schedule: ScheduleStatus
+    next_step: RoadmapStep | None
+
+
+def roadmap_summaries_for_owner(
+    *, actor: AbstractBaseUser, today: date
+) -> list[RoadmapSummary]:
+    """The actor's roadmaps, newest first, each with the share of its hours
+    done, its schedule status and its next step: two queries whatever the
+    number of roadmaps and steps (resources are not read)."""
+    roadmaps = [r for r in roadmap_list_for_owner(actor=actor) if r.current]
+    by_version: dict[int, list[RoadmapStep]] = {r.current_id: [] for r in roadmaps}
+    for step in RoadmapStep.objects.filter(version_id__in=list(by_version)).defer(
+        "summary", "objectives", "mastery_description", "notes", "mastery_note"
+    ):
+        by_version[step.version_id].append(step)
+    summaries = []
+    for roadmap in roadmaps:
+        steps = by_version[roadmap.current_id]
+        status = schedule_status(version=roadmap.current, steps=steps, today=today)
+        total = status.hours_total or 1
+        summaries.append(
+            RoadmapSummary(
+                roadmap=roadmap,
+                percent_done=int(status.hours_done * 100 / total),
+                schedule=status,
+                next_step=step_next(steps),
+            )
+        )
+    return summaries
+
+
+@dataclass(frozen=True)
+class RoadmapPath:
+    """What the roadmap page shows: the roadmap, its current version's steps
+    as the owner reads them, and the schedule status on ``today``."""
+
+    roadmap: Roadmap
+    read: StepsRead
+    schedule: ScheduleStatus
+
+
+def roadmap_path_for_owner(
+    *, roadmap_id: int, actor: AbstractBaseUser, today: date
+) -> RoadmapPath:
+    """The owner's roadmap with its current steps, votes and schedule status:
+    four queries whatever the number of steps; NotFound for anyone else."""
+    roadmap = roadmap_get_for_owner(roadmap_id=roadmap_id, actor=actor)
+    if roadmap.current is None:
+        raise NotFound("No such roadmap.")
+    read = version_steps_read(version=roadmap.current, actor=actor)
+    status = schedule_status(version=roadmap.current, steps=read.steps, today=today)
+    return RoadmapPath(roadmap=roadmap, read=read, schedule=status)

@@ -21,3 +21,29 @@ schema_urlpatterns = [
         name="roadmap-export-schema",
     ),
 ]
+
+STEP = "<int:roadmap_id>/steps/<int:step_id>/"
+RESOURCE = STEP + "resources/<int:resource_id>/"
+
+#: The learner's pages: wayfinder/urls.py mounts them under ``roadmaps/``
+#: with the namespace ``roadmaps``.
+site_urlpatterns = [
+    path("", views.roadmap_list, name="list"),
+    path("<int:roadmap_id>/", views.roadmap_detail, name="detail"),
+    path("<int:roadmap_id>/export/", views.roadmap_export_view, name="export"),
+    path(STEP, views.step_detail, name="step"),
+    *(
+        path(
+            STEP + f"{action}/",
+            views.step_progress,
+            {"action": action},
+            name=f"step-{action}",
+        )
+        for action in views.PROGRESS_ACTIONS
+    ),
+    path(STEP + "pin/", views.step_pin, name="step-pin"),
+    path(STEP + "notes/", views.step_notes, name="step-notes"),
+    path(STEP + "mastery/", views.step_mastery, name="step-mastery"),
+    path(RESOURCE + "pin/", views.resource_pin, name="resource-pin"),
+    path(RESOURCE + "feedback/", views.resource_feedback, name="resource-feedback"),
+]

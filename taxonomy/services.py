@@ -1,19 +1,24 @@
-"""Writes to the taxonomy: the catalog version and the prerequisite DAG."""
+"""Writes to the taxonomy: the catalog version, the prerequisite DAG, and the
+API's writes of subjects, topics and tracks (``catalog_record_*`` serve the
+catalog's providers too)."""
 
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model, ProtectedError
 
 from planner.domain.graph import cycle_if_added, format_cycle
+from wayfinder.errors import Conflict
 
-from .models import CatalogVersion, Prerequisite, Topic
+from .models import CatalogVersion, Prerequisite, Topic, Track
 
 _batched: ContextVar[bool] = ContextVar("catalog_version_batched", default=False)
 
@@ -134,3 +139,158 @@ def topic_dependents(*, topic: Topic) -> list[Topic]:
         .select_related("subject")
         .distinct()
     )
+
+
+# -- writes over the API --------------------------------------------------------
+# Each runs in one transaction, so the catalog version (moved by the model
+# signals, catalog.signals) moves once per call however many rows it writes.
+
+
+def catalog_record_differs(record: Model, changes: Mapping[str, Any]) -> bool:
+    """True if applying ``changes`` to the saved ``record`` would change it."""
+    return any(getattr(record, name) != value for name, value in changes.items())
+
+
+def catalog_record_apply(record: Model, changes: Mapping[str, Any]) -> None:
+    """Set the changes and run the model's own validation (fields, ``clean()``,
+    unique fields and constraints), as the admin's forms do."""
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record.full_clean()
+
+
+@transaction.atomic
+def catalog_record_save(*, record: Model, changes: Mapping[str, Any]) -> Model:
+    """Create (``record`` unsaved) or change a catalog record without child
+    rows: a subject or a provider.
+
+    ``changes`` maps field names to validated values. A change that changes
+    nothing writes nothing, so the catalog version stays where it is.
+    Raises ``ValidationError`` (a slug taken, a name taken ignoring case...).
+    """
+    if record.pk is not None and not catalog_record_differs(record, changes):
+        return record
+    catalog_record_apply(record, changes)
+    record.save()
+    return record
+
+
+def catalog_record_delete(*, record: Model) -> None:
+    """Delete a catalog record and what cascades from it, in one transaction.
+
+    Raises ``Conflict`` naming the records that still depend on it (a subject
+    with topics, a provider with resources); nothing is deleted then.
+    """
+    try:
+        with transaction.atomic():
+            record.delete()
+    except ProtectedError as error:
+        blockers = sorted({str(obj) for obj in error.protected_objects})
+        shown = ", ".join(blockers[:10]) + (", ..." if len(blockers) > 10 else "")
+        raise Conflict(
+            f"“{record}” cannot be deleted while these depend on it: {shown}.",
+            code="protected",
+            details={"count": len(blockers)},
+        ) from error
+
+
+@transaction.atomic
+def topic_save(
+    *,
+    topic: Topic,
+    changes: Mapping[str, Any],
+    prerequisites: Sequence[tuple[Topic, str]] | None = None,
+) -> Topic:
+    """Create or change a topic and, when given, replace its prerequisites.
+
+    ``prerequisites`` holds ``(required topic, kind)`` pairs. Holds the
+    catalog-version lock from the DAG check to the commit (as the admin
+    does), so two writers cannot each add half of a cycle. Raises
+    ``ValidationError``: duplicates, a self-edge or a cycle under
+    ``prerequisites`` (the cycle named by slugs, ``a -> b -> a``), and the
+    topic's own field errors.
+    """
+    catalog_version_lock()
+    wanted = None if prerequisites is None else {r.pk: k for r, k in prerequisites}
+    current = dict(
+        Prerequisite.objects.filter(topic_id=topic.pk).values_list(
+            "requires_id", "kind"
+        )
+        if topic.pk is not None
+        else {}
+    )
+    unchanged_edges = wanted is None or wanted == current
+    if (
+        topic.pk is not None
+        and unchanged_edges
+        and not catalog_record_differs(topic, changes)
+    ):
+        return topic
+    if prerequisites is not None:
+        _prerequisites_validate(topic=topic, changes=changes, requires=prerequisites)
+    catalog_record_apply(topic, changes)
+    topic.save()
+    if wanted is not None and wanted != current:
+        _prerequisites_replace(topic=topic, wanted=wanted, current=current)
+    return topic
+
+
+def _prerequisites_validate(
+    *, topic: Topic, changes: Mapping[str, Any], requires: Sequence[tuple[Topic, str]]
+) -> None:
+    listed = [other for other, _kind in requires]
+    duplicates = sorted({t.slug for t in listed if listed.count(t) > 1})
+    if duplicates:
+        raise ValidationError(
+            {
+                "prerequisites": "Each prerequisite may be listed once; listed "
+                f"more than once: {', '.join(duplicates)}."
+            }
+        )
+    # The slug as submitted, so the cycle reads as the client wrote it.
+    submitted = copy.copy(topic)
+    submitted.slug = changes.get("slug", topic.slug)
+    try:
+        prerequisites_check(topic=submitted, requires=listed)
+    except ValidationError as error:
+        raise ValidationError({"prerequisites": error.messages}) from error
+
+
+def _prerequisites_replace(
+    *, topic: Topic, wanted: dict[int, str], current: dict[int, str]
+) -> None:
+    Prerequisite.objects.filter(topic=topic).exclude(requires_id__in=wanted).delete()
+    for requires_id, kind in wanted.items():
+        if requires_id not in current:
+            Prerequisite.objects.create(topic=topic, requires_id=requires_id, kind=kind)
+        elif current[requires_id] != kind:
+            Prerequisite.objects.filter(topic=topic, requires_id=requires_id).update(
+                kind=kind
+            )
+            catalog_version_bump()  # an UPDATE sends no post_save
+
+
+@transaction.atomic
+def track_save(
+    *, track: Track, changes: Mapping[str, Any], targets: Sequence[Topic] | None = None
+) -> Track:
+    """Create or change a goal track and, when given, replace its target topics.
+
+    A track needs at least one target. Raises ``ValidationError``.
+    """
+    current = {topic.pk for topic in track.targets.all()} if track.pk else set()
+    wanted = None if targets is None else {topic.pk for topic in targets}
+    unchanged_targets = wanted is None or wanted == current
+    if (
+        track.pk is not None
+        and unchanged_targets
+        and not catalog_record_differs(track, changes)
+    ):
+        return track
+    if (track.pk is None and targets is None) or wanted == set():
+        raise ValidationError({"targets": "A track needs at least one target topic."})
+    catalog_record_apply(track, changes)
+    if targets is not None:
+        track.targets.set(targets)  # committed by save(): a ParentalManyToManyField
+    track.save()
+    return track

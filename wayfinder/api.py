@@ -8,10 +8,12 @@ from typing import Any
 from rest_framework import routers
 from rest_framework.permissions import AllowAny
 
-from catalog.api import ResourceViewSet
-from planner.api import PlanningJobViewSet
+from catalog.api import ProviderViewSet, ResourceViewSet
+from planner.api import LearnerProfileViewSet, PlanningJobViewSet
 from roadmaps.api import RoadmapViewSet
 from taxonomy.api import SubjectViewSet, TopicViewSet, TrackViewSet
+
+from .auth_api import MeViewSet
 
 
 class APIRootView(routers.APIRootView):
@@ -29,9 +31,12 @@ router = Router()
 router.register("subjects", SubjectViewSet, basename="subject")
 router.register("topics", TopicViewSet, basename="topic")
 router.register("tracks", TrackViewSet, basename="track")
+router.register("providers", ProviderViewSet, basename="provider")
 router.register("resources", ResourceViewSet, basename="resource")
 router.register("roadmaps", RoadmapViewSet, basename="roadmap")
 router.register("jobs", PlanningJobViewSet, basename="planningjob")
+router.register("me", MeViewSet, basename="me")
+router.register("profiles", LearnerProfileViewSet, basename="profile")
 
 
 def spectacular_only_api_paths(

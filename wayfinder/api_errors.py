@@ -129,8 +129,9 @@ def _as_dict(item: Any) -> dict[Any, Any]:
 
 
 def spectacular_error_responses(result: dict[str, Any], **kwargs: Any) -> dict:
-    """drf-spectacular postprocessing hook: the ``Error`` component, and a
-    ``default`` response referring to it on every operation."""
+    """drf-spectacular postprocessing hook: the ``Error`` component, a
+    ``default`` response referring to it on every operation, and the same
+    body on every declared 4xx/5xx response that names none."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components[ERROR_COMPONENT] = ERROR_SCHEMA
     response = {
@@ -146,4 +147,7 @@ def spectacular_error_responses(result: dict[str, Any], **kwargs: Any) -> dict:
             if isinstance(operation, dict):
                 responses = operation.setdefault("responses", {})
                 responses.setdefault("default", response)
+                for status, declared in responses.items():
+                    if status[:1] in {"4", "5"} and not declared.get("content"):
+                        declared["content"] = response["content"]
     return result

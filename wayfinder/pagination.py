@@ -13,7 +13,7 @@ from typing import Any
 from django.core.paginator import InvalidPage
 
 from rest_framework import pagination
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 
 # Deeper pages than this are refused before anything runs: the offset must
@@ -25,10 +25,38 @@ SearchRun = Callable[..., tuple[Sequence[Any], int]]
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """``?page=N&page_size=M`` (at most 100), with ``count``, ``next``,
-    ``previous`` and ``results``."""
+    ``previous`` and ``results``.
+
+    A ``page_size`` that is not a whole number from 1 to 100 (``null``,
+    ``abc``, ``0``, ``101``) answers 400, as the schema says, rather than
+    being quietly replaced by the default or the cap.
+    """
 
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        digits = raw.isascii() and raw.isdigit() and len(raw) <= 3
+        size = int(raw) if digits else 0
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Enter a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return size
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
     def paginate_search(self, request: Request, run: SearchRun) -> list[Any]:
         """Paginate results that the search engine pages itself.

@@ -21,6 +21,7 @@ from .profiles import (
     profile_hash,
     profile_plan,
     profile_submit,
+    profile_update,
     questions_next,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "profile_plan",
     "profile_plan_store",
     "profile_submit",
+    "profile_update",
     "questions_next",
     "roadmap_regenerate",
 ]

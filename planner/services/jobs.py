@@ -67,7 +67,8 @@ def job_enqueue(
     or finished job instead of a second one. A new job's Huey task is
     enqueued when the transaction commits (``enqueue=False`` leaves that to
     the caller, e.g. to run it inline). Pending questions do not block a job:
-    it assumes them skipped. Raises PermissionDenied when ``actor`` is not
+    it assumes them skipped. A job that failed is retried: queued again with
+    fresh attempts. Raises PermissionDenied when ``actor`` is not
     the profile's owner (or a superuser), InvalidInput when the profile no
     longer fits the catalog (its subject or track was deleted, say).
     """
@@ -89,7 +90,8 @@ def job_enqueue(
                 "max_attempts": settings.PLANNER_MAX_ATTEMPTS,
             },
         )
-        if created and enqueue:
+        retried = not created and job.state == JobState.FAILED and _job_retry(job)
+        if (created or retried) and enqueue:
             _enqueue_on_commit(job.pk)
     logger.info("planning job", job_id=job.pk, created=created, state=job.state)
     return job
@@ -175,6 +177,24 @@ def _replan(*, job: PlanningJob) -> Replan | None:
     done = tuple(slug for slug, state, _, _ in steps if state in DONE_STATES)
     keep = tuple(slug for slug, _, pinned, notes in steps if pinned or notes)
     return Replan(done=done, keep=keep, start_date=timezone.localdate())
+
+
+def _job_retry(job: PlanningJob) -> bool:
+    """Give a failed job a fresh set of attempts: asking again for the same
+    inputs is how a learner retries (the failed run's error is kept until
+    the new run starts)."""
+    retried = PlanningJob.objects.filter(pk=job.pk, state=JobState.FAILED).update(
+        state=JobState.QUEUED,
+        attempts=0,
+        stage="",
+        percent=0,
+        lease_expires_at=None,
+        finished_at=None,
+        enqueue_failed_at=None,
+    )
+    if retried:
+        job.refresh_from_db()
+    return bool(retried)
 
 
 def _enqueue_on_commit(job_id: int) -> None:

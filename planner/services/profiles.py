@@ -51,6 +51,7 @@ from ..domain import (
     run_from_profile,
 )
 from ..goal_search import goal_matcher_get
+from ..models import JobState, PlanningJob
 from ..selectors import catalog_graph_get
 
 logger = structlog.get_logger(__name__)
@@ -139,31 +140,97 @@ def profile_submit(
 def _profile_save(
     *, owner: AbstractBaseUser, normalized: NormalizedProfile, raw: Mapping
 ) -> LearnerProfile:
-    profile = LearnerProfile(
-        owner=owner,
-        subject=Subject.objects.get(slug=normalized.subject),
-        subject_slug=normalized.subject,
-        level=normalized.level,
-        track=(Track.objects.get(slug=normalized.track) if normalized.track else None),
-        goal_text=normalized.goal_text,
-        formats_liked=[str(f) for f in normalized.formats_liked],
-        formats_disliked=[str(f) for f in normalized.formats_disliked],
-        cost_preference=normalized.cost,
-        session_minutes=normalized.session_minutes,
-        weekly_hours=Decimal(str(normalized.weekly_hours)),
-        deadline=normalized.deadline,
-        start_date=normalized.start_date,
-        language=normalized.language,
-        age_range=normalized.age_range or AgeRange.ADULT,
-        timezone=normalized.timezone,
-        # What the learner typed, made JSON-safe (a form may hand over dates).
-        raw_answers=json.loads(json.dumps(dict(raw), cls=DjangoJSONEncoder)),
-    )
-    _full_clean(profile)
+    profile = LearnerProfile(owner=owner)
+    _profile_fields_set(profile=profile, normalized=normalized, raw=raw)
     profile.save()
     if normalized.known_topics:
         profile.known_topics.set(Topic.objects.filter(slug__in=normalized.known_topics))
     return profile
+
+
+def profile_update(
+    *, profile: LearnerProfile, raw: Mapping[str, object], today: date | None = None
+) -> LearnerProfile:
+    """Replace a profile's onboarding answers with ``raw`` (a re-submission).
+
+    ``raw`` is the whole set of answers (docs/planner.md), normalised again
+    against the current catalog as ``profile_submit`` does; ``today``
+    (default: the local date) decides what "in the past" means. When the
+    planner's inputs change, the clarifying questions and their answers are
+    discarded (they were asked about the old answers) and questioning starts
+    over; roadmaps already made keep their versions, and later planning
+    (a new roadmap, a regeneration) uses the new answers.
+
+    Raises ``InvalidInput`` keyed by field, like ``profile_submit``; Conflict
+    (``planning_running``, the job in ``details``) while a job planning from
+    this profile is queued or running, since it reads the profile when it
+    runs.
+    """
+    if not isinstance(raw, Mapping):
+        raise InvalidInput("Expected an object of onboarding answers.")
+    today = today or timezone.localdate()
+    with core_errors_translated():
+        graph = catalog_graph_get()
+        normalized = normalize(raw, graph, today, matcher=goal_matcher_get())
+    with transaction.atomic():
+        profile = LearnerProfile.objects.select_for_update().get(pk=profile.pk)
+        running = (
+            PlanningJob.objects.filter(
+                profile=profile, state__in=[JobState.QUEUED, JobState.RUNNING]
+            )
+            .order_by("pk")
+            .first()
+        )
+        if running is not None:
+            raise Conflict(
+                "A roadmap is being planned from this profile: wait for that job.",
+                code="planning_running",
+                details={"job": running.pk, "state": running.state},
+            )
+        before = _inputs_hash(profile=profile, graph=graph)
+        _profile_fields_set(profile=profile, normalized=normalized, raw=raw)
+        profile.save()
+        profile.known_topics.set(Topic.objects.filter(slug__in=normalized.known_topics))
+        if _inputs_hash(profile=profile, graph=graph) != before:
+            ClarifyingQuestion.objects.filter(profile=profile).delete()
+    return profile
+
+
+def _profile_fields_set(
+    *, profile: LearnerProfile, normalized: NormalizedProfile, raw: Mapping
+) -> None:
+    """Put ``normalized`` and the answers as given on ``profile``, checked."""
+    profile.subject = Subject.objects.get(slug=normalized.subject)
+    profile.subject_slug = normalized.subject
+    profile.level = normalized.level
+    profile.track = (
+        Track.objects.get(slug=normalized.track) if normalized.track else None
+    )
+    profile.goal_text = normalized.goal_text
+    profile.formats_liked = [str(f) for f in normalized.formats_liked]
+    profile.formats_disliked = [str(f) for f in normalized.formats_disliked]
+    profile.cost_preference = normalized.cost
+    profile.session_minutes = normalized.session_minutes
+    profile.weekly_hours = Decimal(str(normalized.weekly_hours))
+    profile.deadline = normalized.deadline
+    profile.start_date = normalized.start_date
+    profile.language = normalized.language
+    profile.age_range = normalized.age_range or AgeRange.ADULT
+    profile.timezone = normalized.timezone
+    # What the learner typed, made JSON-safe (a form may hand over dates);
+    # a cleared answer (None) is left out.
+    answers = {k: v for k, v in raw.items() if v is not None}
+    profile.raw_answers = json.loads(json.dumps(answers, cls=DjangoJSONEncoder))
+    _full_clean(profile)
+
+
+def _inputs_hash(*, profile: LearnerProfile, graph: CatalogGraph) -> str | None:
+    """The planner's view of the stored profile, hashed; None when it no
+    longer fits the catalog (then any new answers count as a change)."""
+    try:
+        return profile_hash(profile_domain(profile=profile, graph=graph), {})
+    except ProfileErrors:
+        return None
 
 
 @transaction.atomic

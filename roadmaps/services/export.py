@@ -29,6 +29,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,7 +42,7 @@ from ..export import (
     export_validate,
 )
 from ..models import Roadmap, RoadmapExport, RoadmapVersion, export_storage
-from ..selectors import roadmap_get_for_owner
+from ..selectors import SHARE_PERMISSIONS, roadmap_ids_shared_with
 
 #: The longest a download link lives, whatever ``EXPORT_URL_MAX_AGE`` says.
 EXPORT_URL_MAX_SECONDS = 900
@@ -77,12 +78,20 @@ class ExportTicket:
 
 # -- who may export -------------------------------------------------------------------
 def roadmap_get_for_export(*, roadmap_id: int, actor: AbstractBaseUser) -> Roadmap:
-    """The roadmap ``actor`` may export; NotFound for anyone else's.
+    """The roadmap ``actor`` may export; NotFound for any other.
 
-    The one permission check of exports: today only the owner; sharing with
-    partners widens it here.
+    The one permission check of exports: the owner, or a partner the roadmap
+    is shared with (``view_roadmap`` and ``export_roadmap`` granted on it,
+    roadmaps/services/sharing.py). The partner gets the same bytes as the
+    owner, notes included (docs/roadmaps.md, "Sharing").
     """
-    return roadmap_get_for_owner(roadmap_id=roadmap_id, actor=actor)
+    exportable = Q(owner_id=actor.pk) | Q(
+        pk__in=roadmap_ids_shared_with(actor=actor, permissions=SHARE_PERMISSIONS)
+    )
+    roadmap = Roadmap.objects.filter(exportable, pk=roadmap_id).first()
+    if roadmap is None:
+        raise NotFound("No such roadmap.")
+    return roadmap
 
 
 # -- exporting -------------------------------------------------------------------------

@@ -475,3 +475,18 @@ def test_a_missed_deadline_is_stored_as_a_shortfall(small_catalog, learner):
     assert not version.feasible
     assert version.shortfall["hours_available"] < version.shortfall["hours_needed"]
     assert version.shortfall["earliest_feasible_deadline"] > "2026-01-20"
+
+
+def test_asking_again_after_a_failed_job_retries_it(small_catalog, learner):
+    profile = submit(learner)
+    job = job_enqueue(profile=profile, actor=learner, enqueue=False)
+    PlanningJob.objects.filter(pk=job.pk).update(
+        state=JobState.FAILED, attempts=3, error="Stage rank failed: boom"
+    )
+
+    again = job_enqueue(profile=profile, actor=learner, enqueue=False)
+
+    assert again.pk == job.pk
+    assert (again.state, again.attempts) == (JobState.QUEUED, 0)
+    done = job_execute(job_id=job.pk, worker_id="test")
+    assert done.state == JobState.SUCCEEDED and done.error == ""

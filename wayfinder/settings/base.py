@@ -8,6 +8,9 @@ database search and no LLM. Setting a variable switches to the real service.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -57,6 +60,9 @@ INSTALLED_APPS = [
     "js_lib_htmx",
     "template_partials",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "guardian",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -73,6 +79,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "wayfinder.middleware.RequestIDMiddleware",
+    # 413 for API bodies past API_MAX_BODY_BYTES, before anything reads them.
+    "wayfinder.limits.BodySizeLimitMiddleware",
     # Before anything that could pass a NUL byte on to the database.
     "wayfinder.middleware.InvalidCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -86,6 +94,17 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: it turns a lockout raised by any login into its answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: a locked-out account or address is refused before the password
+    # is even checked (docs/api.md, "Login protection").
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # Object permissions: the roadmaps a learner shared with a partner.
+    "guardian.backends.ObjectPermissionBackend",
 ]
 
 ROOT_URLCONF = "wayfinder.urls"
@@ -278,11 +297,31 @@ WAGTAILDOCS_EXTENSIONS = [
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so a missing or bad credential on a private endpoint answers
+        # 401 with ``WWW-Authenticate: Bearer`` (DRF asks the first class for
+        # the header; with none it answers 403). On a public read a bad token
+        # counts as no token (docs/api.md, "Authentication").
+        "wayfinder.auth.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
     ],
     # Closed by default; the public catalog viewsets open reads explicitly.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every request counts against the anonymous or the user rate; a view
+    # naming a ``throttle_scope`` also against that scope's stricter rate.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "wayfinder.throttles.AnonRateThrottle",
+        "wayfinder.throttles.UserRateThrottle",
+        "wayfinder.throttles.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON_RATE", default="120/minute"),
+        "user": env.str("THROTTLE_USER_RATE", default="600/minute"),
+        "token": env.str("THROTTLE_TOKEN_RATE", default="10/minute"),
+        "planning": env.str("THROTTLE_PLANNING_RATE", default="30/hour"),
+        "regenerate": env.str("THROTTLE_REGENERATE_RATE", default="10/hour"),
+        "export": env.str("THROTTLE_EXPORT_RATE", default="30/hour"),
+    },
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0) or None,
     "DEFAULT_PAGINATION_CLASS": "wayfinder.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -292,10 +331,67 @@ REST_FRAMEWORK = {
     # Every error, DRF's own included, as {"error": {code, message, fields}}.
     "EXCEPTION_HANDLER": "wayfinder.api_errors.api_exception_handler",
 }
+# The throttles' history lives in the default cache under this prefix (the
+# tests give each throttle test its own).
+API_THROTTLE_KEY_PREFIX = "throttle"
+# Request bodies to the REST API past this many bytes answer 413. Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MiB) stays the limit of the site's forms.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+
+
+def jwt_signing_key(secret_key: str) -> str:
+    """A 64-character key for signing JWTs, derived from ``secret_key``:
+    PyJWT wants 32 bytes at least, and rotating SECRET_KEY retires every
+    token with the sessions."""
+    return hmac.new(
+        secret_key.encode(), b"wayfinder.jwt.signing-key", hashlib.sha256
+    ).hexdigest()
+
+
+# Empty: derived from SECRET_KEY (test.py derives it again from its own).
+JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default="")
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", 15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", 7)),
+    # A refresh answers a new refresh token and retires the one it used.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": JWT_SIGNING_KEY or jwt_signing_key(SECRET_KEY),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    # Hands django-axes the HttpRequest, so a locked-out caller gets 429.
+    "TOKEN_OBTAIN_SERIALIZER": "wayfinder.auth.TokenObtainPairSerializer",
+}
+
+# django-axes: AUTHENTICATION_BACKENDS and MIDDLEWARE above. Failures are
+# kept in the database (its default handler): it needs no Redis, so the
+# embedded mode is protected too; the lock survives restarts; the admin lists
+# the attempts; and ``manage.py axes_reset*`` unlock (docs/api.md).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# One account from one address: a guesser cannot lock the owner out from
+# elsewhere, and spreading guesses over accounts meets the throttles.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+# The API's lockout in the error shape, the site's as a page (wayfinder/auth.py).
+AXES_LOCKOUT_CALLABLE = "wayfinder.auth.lockout_response"
+# The caller's address is REMOTE_ADDR unless PROXY_COUNT says how many
+# proxies of ours append to X-Forwarded-For (read from the right, where a
+# client cannot forge it). The throttles read it the same way (NUM_PROXIES).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Wayfinder API",
     "DESCRIPTION": (
-        "Wayfinder's REST API. The catalog is public and read-only. Every "
+        "Wayfinder's REST API. The catalog is public to read and written by "
+        "curators; profiles, planning jobs and roadmaps are private to their "
+        "owner and the partners a roadmap is shared with. Every "
         'error is `{"error": {"code", "message", "fields"}}` (the Error schema).'
     ),
     "VERSION": "1",
@@ -305,6 +401,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Wagtail's admin API would otherwise be described too (and warn).
     "PREPROCESSING_HOOKS": ["wayfinder.api.spectacular_only_api_paths"],
+    # One name per shared enum, wherever a serializer uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "CostPreferenceEnum": "learners.models.CostPreference",
+        "QuestionKindEnum": "planner.domain.types.QuestionKind",
+        "CostEnum": "taxonomy.enums.Cost",
+        "LinkKindEnum": "taxonomy.enums.LinkKind",
+        "LanguageEnum": "taxonomy.enums.Language",
+        "AgeRangeEnum": "taxonomy.enums.AgeRange",
+        "SharePermissionEnum": ["view_roadmap", "export_roadmap"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "wayfinder.api_errors.spectacular_error_responses",

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REST_FRAMEWORK, SIMPLE_JWT, env, jwt_signing_key
 
 SECRET_KEY = "test-only-key-not-secret-but-long-enough-for-simplejwt-signing-0123456789"  # noqa: S105
 DEBUG = False
@@ -16,9 +16,23 @@ LOG_FORMAT = "console"
 # Rolled-back test catalogs reuse version numbers: never share snapshots via Redis.
 PLANNER_GRAPH_CACHE = False
 CATALOG_REPORT_CACHE = False
+HOME_PAGES_CACHE = False
 # Tests run without collectstatic: WhiteNoise serves from the finders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # A loaded CI machine can take longer than production's 0.5 s to open a
 # database connection; the tests of the timeout itself set 0.5 s.
 READYZ_CHECK_TIMEOUT = 2.0
+# Signed with this file's SECRET_KEY, as each environment's tokens are.
+SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": jwt_signing_key(SECRET_KEY)}
+# The throttles' history lives in Redis and outlives each test's transaction,
+# and every test client calls from 127.0.0.1: with production's rates the
+# suite would trip them by accident. Here they allow 1000 requests a second:
+# no test comes near, and a one-second window keeps each history short. The
+# throttle tests set real rates and a fresh key prefix of their own.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": dict.fromkeys(
+        REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "1000/second"
+    ),
+}

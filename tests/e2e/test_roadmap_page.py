@@ -1,0 +1,85 @@
+"""The roadmap page in a real browser: open a step's panel, complete the
+step by keyboard, see the next one unlock; axe-core at 360 and 1280 px."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.test import Client
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from roadmaps.models import RoadmapStep
+from tests.factories import UserFactory
+from tests.planner.conftest import small_catalog_build
+from tests.roadmaps.conftest import roadmap_plan
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}));
+}"""
+
+
+def _signed_in(page: Page, live_server, user) -> None:
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+    )
+
+
+def _axe(page: Page, axe_path: Path) -> None:
+    page.add_script_tag(path=str(axe_path))
+    violations = page.evaluate(AXE_RUN)
+    assert violations == [], json.dumps(violations, indent=2)
+
+
+def test_complete_a_step_by_keyboard_and_the_next_unlocks(
+    page: Page, live_server, axe_path: Path, output_path
+):
+    small_catalog_build()
+    owner = UserFactory()
+    roadmap = roadmap_plan(owner)
+    steps = list(RoadmapStep.objects.filter(version=roadmap.current_id))
+    first = steps[0]
+    after = next(s for s in steps if first.topic_slug in s.requires)
+    _signed_in(page, live_server, owner)
+    shots = Path(output_path)
+    shots.mkdir(parents=True, exist_ok=True)
+
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/")
+        page.wait_for_function("() => window.htmx !== undefined")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=shots / f"roadmap-{width}.png", full_page=True)
+        _axe(page, axe_path)
+
+    node = page.locator(f"#node-{after.pk}")
+    expect(node.locator(".node-state")).to_have_text("Locked")
+    page.get_by_role("link", name=f"Continue: {first.title}").click()
+    panel = page.locator("#step-panel")
+    expect(panel.get_by_role("heading", level=2)).to_have_text(first.title)
+    expect(page).to_have_url(
+        f"{live_server.url}/roadmaps/{roadmap.pk}/steps/{first.pk}/"
+    )
+    _axe(page, axe_path)
+    page.screenshot(path=shots / "panel-1280.png")
+
+    # Keyboard only: focus the button and press Enter.
+    panel.get_by_role("button", name="Mark complete").focus()
+    page.keyboard.press("Enter")
+    expect(panel.locator(".panel-messages")).to_contain_text("Completed. Well done!")
+    expect(node.locator(".node-state")).to_have_text("Ready to start")
+
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.reload()
+    expect(panel).to_be_visible()
+    page.screenshot(path=shots / "panel-360.png")
+    _axe(page, axe_path)
