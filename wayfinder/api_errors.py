@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 
 import structlog
@@ -20,7 +21,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler, set_rollback
 
-from .errors import ApplicationError, FieldErrors, InvalidInput, application_error
+from .errors import (
+    ApplicationError,
+    Conflict,
+    FieldErrors,
+    InvalidInput,
+    application_error,
+)
 
 logger = structlog.get_logger(__name__)
 
@@ -61,7 +68,19 @@ ERROR_SCHEMA: dict[str, Any] = {
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's exception handler: the error response for ``exc``, or None (a 500)."""
+    """DRF's exception handler: the error response for ``exc``, or None (a 500).
+
+    A database uniqueness or constraint error that got past the services'
+    checks means a concurrent write won the race (two curators saving the
+    same slug at once): a 409 the client can retry, not a 500.
+    """
+    if isinstance(exc, IntegrityError):
+        logger.warning("api_integrity_conflict", error=str(exc)[:300])
+        exc = Conflict(
+            "Another change to the same record was saved at the same moment: "
+            "reload and try again.",
+            code="concurrent_change",
+        )
     if isinstance(exc, ApplicationError | ValidationError):
         error = application_error(exc)
         if error.status >= 500:

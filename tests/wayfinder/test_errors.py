@@ -11,7 +11,7 @@ from pathlib import Path
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import BaseCommand, call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.http import Http404
 from django.test import RequestFactory
 
@@ -132,6 +132,7 @@ def test_the_schema_documents_the_error_shape_on_every_operation(tmp_path: Path)
         (exceptions.ParseError(), 400, "parse_error"),
         (exceptions.Throttled(wait=7), 429, "throttled"),
         (Conflict("Already running.", code="job_running"), 409, "job_running"),
+        (IntegrityError("duplicate key value"), 409, "concurrent_change"),
     ],
 )
 def test_every_api_exception_gets_the_error_shape(exc, status, code):
