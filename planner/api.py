@@ -347,6 +347,15 @@ class PlanningJobSerializer(serializers.ModelSerializer):
 
 
 # -- the viewsets ---------------------------------------------------------------------
+PROFILE_UPDATE_RESPONSES = {
+    200: LearnerProfileSerializer,
+    409: OpenApiResponse(
+        description="A job planning from this profile is still running."
+    ),
+    **ERRORS,
+}
+
+
 @extend_schema_view(
     list=extend_schema(responses={200: LearnerProfileSerializer(many=True), **ERRORS}),
     retrieve=extend_schema(responses={200: LearnerProfileSerializer, **ERRORS}),
@@ -384,16 +393,7 @@ class LearnerProfileViewSet(
         profile = profile_submit(owner=request.user, raw=raw)
         return self._profile(profile, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=ProfileInput,
-        responses={
-            200: LearnerProfileSerializer,
-            409: OpenApiResponse(
-                description="A job planning from this profile is still running."
-            ),
-            **ERRORS,
-        },
-    )
+    @extend_schema(request=ProfileInput, responses=PROFILE_UPDATE_RESPONSES)
     def update(self, request: Request, pk: str) -> Response:
         """Replace the onboarding answers whole. Changed planner inputs reset
         the clarifying questions; existing roadmaps are kept (docs/api.md)."""
@@ -401,16 +401,7 @@ class LearnerProfileViewSet(
         raw = _answers_json(self._answers())
         return self._profile(profile_update(profile=profile, raw=raw))
 
-    @extend_schema(
-        request=ProfileInput,
-        responses={
-            200: LearnerProfileSerializer,
-            409: OpenApiResponse(
-                description="A job planning from this profile is still running."
-            ),
-            **ERRORS,
-        },
-    )
+    @extend_schema(request=ProfileInput, responses=PROFILE_UPDATE_RESPONSES)
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change some onboarding answers, merged into the stored ones (null
         clears one); then as PUT."""

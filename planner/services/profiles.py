@@ -127,16 +127,25 @@ def profile_submit(
     messages, e.g. ``{"weekly_hours": ["Must be between 0.5 and 80 hours a
     week."]}``.
     """
-    if not isinstance(raw, Mapping):
-        raise InvalidInput("Expected an object of onboarding answers.")
-    today = today or timezone.localdate()
-    with core_errors_translated():
-        graph = catalog_graph_get()
-        normalized = normalize(raw, graph, today, matcher=goal_matcher_get())
+    _, normalized = _normalized(raw=raw, today=today)
     return _profile_save(owner=owner, normalized=normalized, raw=raw)
 
 
 @transaction.atomic
+def _normalized(
+    *, raw: Mapping[str, object], today: date | None
+) -> tuple[CatalogGraph, NormalizedProfile]:
+    """Onboarding answers normalised against the current catalog, the core's
+    refusals as InvalidInput keyed by field."""
+    if not isinstance(raw, Mapping):
+        raise InvalidInput("Expected an object of onboarding answers.")
+    with core_errors_translated():
+        graph = catalog_graph_get()
+        matcher = goal_matcher_get()
+        today = today or timezone.localdate()
+        return graph, normalize(raw, graph, today, matcher=matcher)
+
+
 def _profile_save(
     *, owner: AbstractBaseUser, normalized: NormalizedProfile, raw: Mapping
 ) -> LearnerProfile:
@@ -166,12 +175,7 @@ def profile_update(
     this profile is queued or running, since it reads the profile when it
     runs.
     """
-    if not isinstance(raw, Mapping):
-        raise InvalidInput("Expected an object of onboarding answers.")
-    today = today or timezone.localdate()
-    with core_errors_translated():
-        graph = catalog_graph_get()
-        normalized = normalize(raw, graph, today, matcher=goal_matcher_get())
+    graph, normalized = _normalized(raw=raw, today=today)
     with transaction.atomic():
         profile = LearnerProfile.objects.select_for_update().get(pk=profile.pk)
         running = (
