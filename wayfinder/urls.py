@@ -11,6 +11,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
+from planner import urls as planner_urls
 from roadmaps import urls as roadmap_urls
 
 from . import auth_api, health
@@ -22,6 +23,12 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("search.urls")),
+    path("accounts/", include("learners.urls")),
+    path(
+        "onboarding/",
+        include((planner_urls.onboarding_urlpatterns, "onboarding")),
+    ),
+    path("jobs/", include((planner_urls.job_urlpatterns, "jobs"))),
     path("roadmaps/", include((roadmap_urls.site_urlpatterns, "roadmaps"))),
     # Signed export downloads (their tokens are kept out of the request log).
     path("exports/", include(roadmap_urls.download_urlpatterns)),
