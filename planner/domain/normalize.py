@@ -210,17 +210,26 @@ def _number(value: object, units: Mapping[str, float]) -> float:
     if isinstance(value, bool):
         raise _Invalid("Must be a number.")
     if isinstance(value, int | float):
-        return float(value)
-    text = _text(value)
-    numbers = re.findall(_NUMBER, text)
-    rest = [w for w in words(re.sub(_NUMBER, " ", text)) if w]
-    if len(numbers) != 1 or any(w not in units and w not in ("a", "per") for w in rest):
-        raise _Invalid(f"{text!r} is not a number.")
-    scale = next((units[w] for w in rest if w in units and units[w] != 1.0), 1.0)
-    return float(numbers[0].replace(",", ".")) * scale
+        number = float(value)
+    else:
+        text = _text(value)
+        numbers = re.findall(_NUMBER, text)
+        rest = [w for w in words(re.sub(_NUMBER, " ", text)) if w]
+        if len(numbers) != 1 or any(
+            w not in units and w not in ("a", "per") for w in rest
+        ):
+            raise _Invalid(f"{text!r} is not a number.")
+        scale = next((units[w] for w in rest if w in units and units[w] != 1.0), 1.0)
+        number = float(numbers[0].replace(",", ".")) * scale
+    # Hundreds of digits read as infinity, which no range check refuses and
+    # round() cannot take; every range here is far below this.
+    if not -_NUMBER_MAX <= number <= _NUMBER_MAX:
+        raise _Invalid("Must be a number of a sensible size.")
+    return number
 
 
 _NUMBER = r"-?\d+(?:[.,]\d+)?"
+_NUMBER_MAX = 1e9
 _HOUR_UNITS = dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "week", "wk"), 1.0)
 _MINUTE_UNITS = {
     **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "session"), 1.0),
@@ -313,7 +322,8 @@ def _age_from_text(text: str) -> AgeRange:
         return AgeRange.CHILD
     if re.search(r"\b18\s*\+|\bover\s*18\b", folded):
         return AgeRange.ADULT
-    numbers = [int(n) for n in re.findall(r"\d+", folded)]
+    # An age has at most three digits; longer runs of digits are not ages.
+    numbers = [int(n) for n in re.findall(r"\b\d{1,3}\b", folded)]
     if numbers:
         buckets = sorted({_age_bucket(n) for n in numbers[:2]})
         if len(buckets) > 1:

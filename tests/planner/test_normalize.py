@@ -285,3 +285,20 @@ def test_the_documented_example_profile():
     assert (profile.track, profile.track_explicit) == ("python-web", False)
     assert profile.goal_topics == ("python-testing",)
     assert profile.known_topics == ("python-setup", "python-variables")
+
+
+@pytest.mark.parametrize("typed", ["9" * 400, "1" + "0" * 320 + " minutes", 1e308 * 10])
+def test_numbers_too_large_for_a_float_are_refused_not_raised(typed):
+    # 400 digits read as infinity; round(inf) would raise OverflowError.
+    assert "session_minutes" in _errors(session_minutes=typed)
+    assert "weekly_hours" in _errors(weekly_hours=typed)
+
+
+@pytest.mark.parametrize("typed", [float("nan"), float("-inf")])
+def test_not_a_number_is_refused(typed):
+    assert "session_minutes" in _errors(session_minutes=typed)
+
+
+def test_an_age_of_thousands_of_digits_is_refused_as_unknown():
+    # int() of a run of over 4,300 digits raises ValueError in Python 3.11.
+    assert "age_range" in _errors(age_range="9" * 5000)
