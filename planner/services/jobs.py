@@ -76,11 +76,16 @@ def job_enqueue(
         raise PermissionDenied("Only the learner can plan from this profile.")
     with core_errors_translated():
         graph = catalog_graph_get()
-        digest = profile_hash(
-            profile_domain(profile=profile, graph=graph),
-            answers_domain(profile=profile),
-        )
     with transaction.atomic():
+        # Hashed under the profile's row lock, which profile_update takes
+        # too: an edit either lands before (and is what gets hashed) or
+        # after (and finds this job queued and refuses).
+        profile = LearnerProfile.objects.select_for_update().get(pk=profile.pk)
+        with core_errors_translated():
+            digest = profile_hash(
+                profile_domain(profile=profile, graph=graph),
+                answers_domain(profile=profile),
+            )
         job, created = PlanningJob.objects.get_or_create(
             owner_id=profile.owner_id,
             profile_hash=digest,

@@ -4,6 +4,7 @@ and progress changes on one roadmap never lose each other's writes."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from django.db import connection
@@ -11,9 +12,18 @@ from django.db import connection
 import pytest
 
 from planner.models import JobState, PlanningJob
-from planner.services import roadmap_regenerate
+from planner.selectors import catalog_graph_get
+from planner.services import (
+    answers_domain,
+    jobs,
+    profile_domain,
+    profile_submit,
+    profile_update,
+    roadmap_regenerate,
+)
 from roadmaps.models import RoadmapStep, RoadmapVersion, StepState
 from roadmaps.services import step_complete, step_update
+from tests.planner.conftest import profile_raw
 from tests.roadmaps.conftest import roadmap_plan
 from wayfinder.errors import Conflict
 
@@ -89,3 +99,39 @@ def test_two_progress_changes_at_once_both_land(small_catalog, learner):
     assert setup.state == StepState.COMPLETED
     assert setup.notes == "done on the train"
     assert RoadmapVersion.objects.get(pk=roadmap.current_id).changed_at
+
+
+def test_an_edit_racing_a_new_job_either_lands_first_or_is_refused(
+    small_catalog, learner, monkeypatch
+):
+    """The job's hash is the profile's as stored: an edit made while the
+    job was being hashed would otherwise slip in under a stale job."""
+    profile = profile_submit(owner=learner, raw=profile_raw())
+    real_hash = jobs.profile_hash
+
+    def slow_hash(*args, **kwargs):
+        # Hashing takes a while: long enough for the edit to run meanwhile.
+        time.sleep(0.5)
+        return real_hash(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "profile_hash", slow_hash)
+
+    def enqueue():
+        return jobs.job_enqueue(profile=profile, actor=learner, enqueue=False)
+
+    def edit():
+        return profile_update(profile=profile, raw=profile_raw(weekly_hours="9 hours"))
+
+    job, edited = at_once(enqueue, edit)
+
+    assert isinstance(job, PlanningJob), job
+    profile.refresh_from_db()
+    graph = catalog_graph_get()
+    stored = real_hash(
+        profile_domain(profile=profile, graph=graph), answers_domain(profile=profile)
+    )
+    if isinstance(edited, Conflict):
+        assert edited.code == "planning_running"
+    else:
+        assert not isinstance(edited, Exception), edited
+    assert job.profile_hash == stored
