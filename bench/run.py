@@ -87,10 +87,16 @@ def main() -> int:
     optional = [
         ("planner snapshot and stages (PostgreSQL)", "bench/planner_db.py"),
         ("catalog search (PostgreSQL)", "bench/search_bench.py"),
+        # After the search benchmark: the same synthetic catalog, already there.
+        ("API over HTTP (gunicorn, PostgreSQL)", "bench/api_http.py"),
     ]
+    quick_args = {
+        "bench/search_bench.py": ["--resources", "10000"],
+        "bench/api_http.py": ["--resources", "10000", "--requests", "200"],
+    }
     for title, script in optional:
         if (ROOT / script).exists():
-            extra = ["--resources", "10000"] if QUICK and "search" in script else []
+            extra = quick_args.get(script, []) if QUICK else []
             plans.append((title, [script, *extra]))
     failed = [title for title, args in plans if not run(title, args, env)]
     if failed:

@@ -18,6 +18,11 @@ The problems, precisely (docs/curating.md says the same for curators):
 * **orphan topics**: the topic is in no track's closure, the track's targets
   and everything they require, directly or not (required and recommended
   prerequisites alike), so no goal template ever reaches it;
+* **blocking topics**: a topic some track needs (a target of the track or
+  required by one, directly or not, over required prerequisites) that has no
+  offerable resource at all, or none in a language its subject offers. Plans
+  keep such a step, marked "no resource yet"; the report says how many
+  tracks it holds back, most first;
 * **resources covering no topic**;
 * **broken links**: links the link checker found broken (``healthy`` is False),
   of any kind, grouped by provider.
@@ -41,7 +46,7 @@ from django.db.models import Exists, OuterRef
 import structlog
 
 from planner.domain.graph import closure
-from taxonomy.enums import LinkHealth
+from taxonomy.enums import LinkHealth, PrerequisiteKind
 from taxonomy.models import Prerequisite, Topic, Track
 from taxonomy.selectors import catalog_version_cache_key, catalog_version_current
 
@@ -52,7 +57,7 @@ logger = structlog.get_logger(__name__)
 MIN_OFFERABLE_RESOURCES = 2
 
 # Bump when the report's dataclasses change shape: old pickles then go unread.
-REPORT_CACHE_SCHEMA = 1
+REPORT_CACHE_SCHEMA = 2
 # The version moves with every catalog write, but the link checker records a
 # link's status without moving it when no resource's health changes (a second
 # link of an already broken resource breaks): such news waits this long.
@@ -95,6 +100,21 @@ class LevelGap:
 
 
 @dataclass(frozen=True)
+class BlockingTopic:
+    """A topic tracks need with no offerable resource (at all, or in some of
+    its subject's languages); ``tracks``: the slugs of those tracks, sorted."""
+
+    topic: TopicRef
+    offerable_resources: int
+    missing_languages: tuple[str, ...]
+    tracks: tuple[str, ...]
+
+    @property
+    def track_count(self) -> int:
+        return len(self.tracks)
+
+
+@dataclass(frozen=True)
 class BrokenLink:
     id: int
     resource: ResourceRef
@@ -127,6 +147,7 @@ class CatalogHealthReport:
     orphan_topics: tuple[TopicRef, ...]
     uncovered_resources: tuple[ResourceRef, ...]
     broken_links: tuple[ProviderBrokenLinks, ...]
+    blocking_topics: tuple[BlockingTopic, ...] = ()
 
     PROBLEMS: ClassVar[tuple[tuple[str, str], ...]] = (
         (
@@ -136,6 +157,7 @@ class CatalogHealthReport:
         ("language_gaps", "Topics missing a language their subject offers"),
         ("level_gaps", "Topics with no resource at their level"),
         ("orphan_topics", "Topics no track reaches"),
+        ("blocking_topics", "Topics blocking tracks: no resource in a language"),
         ("uncovered_resources", "Resources covering no topic"),
         ("broken_links", "Broken links"),
     )
@@ -201,6 +223,17 @@ class CatalogHealthReport:
             ]
         if name == "orphan_topics":
             return [_topic(topic) for topic in self.orphan_topics]
+        if name == "blocking_topics":
+            return [
+                f"{_topic(item.topic)}: blocking {item.track_count} "
+                f"track{'s' if item.track_count != 1 else ''}, "
+                + (
+                    f"no resource in {', '.join(item.missing_languages)}"
+                    if item.offerable_resources
+                    else "no offerable resource at all"
+                )
+                for item in self.blocking_topics
+            ]
         if name == "uncovered_resources":
             return [
                 f"{r.slug} ({r.title}), {r.provider}" for r in self.uncovered_resources
@@ -271,6 +304,8 @@ def _report(*, version: int) -> CatalogHealthReport:
     topics, languages = _topics()
     offered = _offerable_coverage()
     report_topics = sorted(topics.values(), key=lambda t: (t.subject, t.slug))
+    edges, required = _prerequisite_edges()
+    targets = _track_targets()
     return CatalogHealthReport(
         catalog_version=version,
         topic_count=len(topics),
@@ -281,9 +316,10 @@ def _report(*, version: int) -> CatalogHealthReport:
         ),
         language_gaps=_language_gaps(report_topics, languages, offered),
         level_gaps=_level_gaps(report_topics, offered),
-        orphan_topics=_orphans(report_topics),
+        orphan_topics=_orphans(report_topics, edges, targets),
         uncovered_resources=_uncovered_resources(),
         broken_links=_broken_links(),
+        blocking_topics=_blocking(report_topics, languages, offered, required, targets),
     )
 
 
@@ -345,17 +381,72 @@ def _level_gaps(
     return tuple(gaps)
 
 
-def _orphans(topics: list[TopicRef]) -> tuple[TopicRef, ...]:
+def _prerequisite_edges() -> tuple[
+    defaultdict[int, set[int]], defaultdict[int, set[int]]
+]:
+    """Prerequisite edges of both kinds, and the required ones alone, by topic id."""
     edges: defaultdict[int, set[int]] = defaultdict(set)
-    for topic_id, requires_id in Prerequisite.objects.order_by().values_list(
-        "topic_id", "requires_id"
+    required: defaultdict[int, set[int]] = defaultdict(set)
+    for topic_id, requires_id, kind in Prerequisite.objects.order_by().values_list(
+        "topic_id", "requires_id", "kind"
     ):
         edges[topic_id].add(requires_id)
-    targets = Track.targets.through.objects.order_by().values_list(
-        "topic_id", flat=True
-    )
-    reached = closure(edges, set(targets))
+        if kind == PrerequisiteKind.REQUIRED:
+            required[topic_id].add(requires_id)
+    return edges, required
+
+
+def _track_targets() -> dict[str, set[int]]:
+    """Each track's target topic ids, by track slug."""
+    targets: dict[str, set[int]] = defaultdict(set)
+    for slug, topic_id in Track.targets.through.objects.order_by().values_list(
+        "track__slug", "topic_id"
+    ):
+        targets[slug].add(topic_id)
+    return targets
+
+
+def _orphans(
+    topics: list[TopicRef],
+    edges: defaultdict[int, set[int]],
+    targets: dict[str, set[int]],
+) -> tuple[TopicRef, ...]:
+    roots = {topic_id for ids in targets.values() for topic_id in ids}
+    reached = closure(edges, roots)
     return tuple(topic for topic in topics if topic.id not in reached)
+
+
+def _blocking(
+    topics: list[TopicRef],
+    languages: dict[int, tuple[str, ...]],
+    offered: defaultdict[int, set[tuple[int, str, str]]],
+    required: defaultdict[int, set[int]],
+    targets: dict[str, set[int]],
+) -> tuple[BlockingTopic, ...]:
+    """Topics tracks need with nothing offerable in some language; most tracks
+    first, then by subject and slug."""
+    needed_by: defaultdict[int, list[str]] = defaultdict(list)
+    for slug in sorted(targets):
+        for topic_id in closure(required, targets[slug]):
+            needed_by[topic_id].append(slug)
+    found = []
+    for topic in topics:
+        if topic.id not in needed_by:
+            continue
+        present = {language for _, language, _ in offered[topic.id]}
+        missing = tuple(lang for lang in languages[topic.id] if lang not in present)
+        if present and not missing:
+            continue
+        found.append(
+            BlockingTopic(
+                topic=topic,
+                offerable_resources=len(offered[topic.id]),
+                missing_languages=missing,
+                tracks=tuple(needed_by[topic.id]),
+            )
+        )
+    found.sort(key=lambda b: (-b.track_count, b.topic.subject, b.topic.slug))
+    return tuple(found)
 
 
 def _uncovered_resources() -> tuple[ResourceRef, ...]:

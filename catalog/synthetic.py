@@ -211,6 +211,7 @@ class _Builder:
         return {
             "slug": self.topic_slug[i],
             "subject": self.subjects[self.topic_subject[i]]["slug"],
+            "position": i + 1,
             "name": name,
             "summary": f"What {name.lower()} means and where it is used.",
             "level": _LEVELS[level],

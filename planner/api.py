@@ -18,7 +18,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -335,7 +334,7 @@ class PlanningJobSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_roadmap_url(self, job: PlanningJob) -> str | None:
         if job.roadmap_id is None:
             return None

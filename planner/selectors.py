@@ -39,7 +39,7 @@ logger = structlog.get_logger(__name__)
 
 #: Bumped when the domain types change shape, so no process unpickles an old
 #: snapshot into new code.
-GRAPH_CACHE_SCHEMA = 1
+GRAPH_CACHE_SCHEMA = 2  # 2: TopicNode.position (the teaching order)
 GRAPH_CACHE_TIMEOUT = 24 * 3600
 #: Version re-reads before a build gives up on a catalog that keeps changing.
 BUILD_ATTEMPTS = 3
@@ -132,6 +132,7 @@ def catalog_graph_build(*, version: int) -> CatalogGraph:
         kind,
         mastery,
         tags,
+        position,
     ) in _rows(
         Topic,
         "pk",
@@ -144,6 +145,7 @@ def catalog_graph_build(*, version: int) -> CatalogGraph:
         "mastery_kind",
         "mastery_description",
         "tags",
+        "position",
     ):
         topic_slugs[pk] = slug
         topics.append(
@@ -157,6 +159,7 @@ def catalog_graph_build(*, version: int) -> CatalogGraph:
                 kind,
                 mastery,
                 tuple(tags or ()),
+                position=position,
             )
         )
     prerequisites = [

@@ -35,7 +35,7 @@ from .selectors import version_steps
 
 #: The version a document carries. Additive changes move the minor number;
 #: a breaking change is a new schema file (docs/export-contract.md).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_MAJOR = 1
 EXPORT_FORMAT = "wayfinder.roadmap-export"
 SCHEMA_PATH = Path(settings.BASE_DIR) / "schemas" / "roadmap-export.v1.schema.json"
@@ -161,6 +161,12 @@ def _step(step: RoadmapStep) -> dict[str, Any]:
         "teaches": list(step.objectives),
         "recommended": step.recommended,
         "carried": step.carried,
+        "no_resource": (
+            {"code": step.no_resource, "reason": step.no_resource_reason}
+            if step.no_resource
+            else None
+        ),
+        "fits_deadline": step.fits_deadline,
         "mastery": {
             "kind": step.mastery_kind,
             "description": step.mastery_description,

@@ -27,6 +27,14 @@ class StepState(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
 
 
+class NoResourceCode(models.TextChoices):
+    """Why a step has no resource (``planner.domain.types.NoResource``)."""
+
+    NONE = "none", "No resource yet"
+    BROKEN = "broken", "Every link broken"
+    AGE = "age", "None for the learner's age"
+
+
 #: States that satisfy a dependent step's prerequisite.
 DONE_STATES = frozenset({StepState.COMPLETED, StepState.SKIPPED})
 
@@ -162,6 +170,24 @@ class RoadmapStep(models.Model):
         default=False,
         help_text="Kept from an earlier version (done there) though the planner "
         "no longer schedules it.",
+    )
+    no_resource = models.CharField(
+        max_length=10,
+        choices=NoResourceCode.choices,
+        blank=True,
+        default="",
+        help_text="Why the step has no resource yet; empty when it has some.",
+    )
+    no_resource_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="The same in words, as the learner reads it.",
+    )
+    fits_deadline = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Ends on or before the deadline; null without a deadline.",
     )
     state = models.CharField(
         max_length=10, choices=StepState.choices, default=StepState.LOCKED

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
@@ -20,6 +21,7 @@ from .models import (
     RoadmapUserObjectPermission,
     RoadmapVersion,
     StepResource,
+    StepState,
 )
 from .schedule import ScheduleStatus, schedule_status
 from .services.progress import blocked_by, step_next
@@ -200,3 +202,112 @@ def roadmap_path_for_owner(
     read = version_steps_read(version=roadmap.current, actor=actor)
     status = schedule_status(version=roadmap.current, steps=read.steps, today=today)
     return RoadmapPath(roadmap=roadmap, read=read, schedule=status)
+
+
+@dataclass(frozen=True)
+class RegenerationKeeps:
+    """What a regeneration keeps of the current version (docs/roadmaps.md,
+    "Regenerate"): done steps, pinned steps, steps with notes or a passed
+    mastery check, and pinned resources as (step, resource) pairs. A step
+    may be in more than one list."""
+
+    completed: list[RoadmapStep]
+    skipped: list[RoadmapStep]
+    pinned: list[RoadmapStep]
+    noted: list[RoadmapStep]
+    mastered: list[RoadmapStep]
+    pinned_resources: list[tuple[RoadmapStep, StepResource]]
+
+    @property
+    def nothing(self) -> bool:
+        return not (
+            self.completed
+            or self.skipped
+            or self.pinned
+            or self.noted
+            or self.mastered
+            or self.pinned_resources
+        )
+
+
+def regeneration_keeps(*, steps: Sequence[RoadmapStep]) -> RegenerationKeeps:
+    """What regenerating would keep of ``steps`` (a version's steps in order,
+    their resources prefetched as ``version_steps`` reads them): no query."""
+    return RegenerationKeeps(
+        completed=[s for s in steps if s.state == StepState.COMPLETED],
+        skipped=[s for s in steps if s.state == StepState.SKIPPED],
+        pinned=[s for s in steps if s.pinned],
+        noted=[s for s in steps if s.notes],
+        mastered=[s for s in steps if s.mastery_passed_at is not None],
+        pinned_resources=[(s, r) for s in steps for r in s.resources.all() if r.pinned],
+    )
+
+
+@dataclass(frozen=True)
+class VersionRead:
+    """An older version of a roadmap as its owner reads it: its steps (no
+    votes: the page is read-only), the newest version's number and when the
+    next version replaced this one (None for the newest)."""
+
+    roadmap: Roadmap
+    version: RoadmapVersion
+    read: StepsRead
+    latest: int
+    replaced_at: datetime | None
+
+    @property
+    def is_current(self) -> bool:
+        return self.version.pk == self.roadmap.current_id
+
+
+def roadmap_version_for_owner(
+    *, roadmap_id: int, number: int, actor: AbstractBaseUser
+) -> VersionRead:
+    """Version ``number`` of the actor's roadmap with its steps and resources:
+    four queries whatever the number of steps; NotFound for anyone else's
+    roadmap or a version that does not exist."""
+    roadmap = roadmap_get_for_owner(roadmap_id=roadmap_id, actor=actor)
+    if roadmap.current is None:
+        raise NotFound("No such roadmap.")
+    versions = {
+        v.number: v
+        for v in RoadmapVersion.objects.filter(
+            roadmap_id=roadmap.pk, number__in=(number, number + 1)
+        )
+    }
+    version = versions.get(number)
+    if version is None:
+        raise NotFound(f"This roadmap has no version {number}.")
+    steps = version_steps(version=version)
+    read = StepsRead(
+        steps=steps,
+        states={s.topic_slug: s.state for s in steps},
+        step_ids={s.topic_slug: s.pk for s in steps},
+        votes={},
+        next_step=step_next(steps),
+    )
+    following = versions.get(number + 1)
+    return VersionRead(
+        roadmap=roadmap,
+        version=version,
+        read=read,
+        latest=roadmap.current.number,
+        replaced_at=following.created_at if following else None,
+    )
+
+
+def version_resource_titles(
+    *, roadmap: Roadmap, number: int, slugs: Iterable[str]
+) -> dict[str, str]:
+    """The titles version ``number`` of ``roadmap`` gave these resource slugs
+    (for a diff's removed resources): one query, none without slugs."""
+    wanted = sorted(set(slugs))
+    if not wanted:
+        return {}
+    return dict(
+        StepResource.objects.filter(
+            step__version__roadmap_id=roadmap.pk,
+            step__version__number=number,
+            resource_slug__in=wanted,
+        ).values_list("resource_slug", "title")
+    )

@@ -31,6 +31,16 @@ site_urlpatterns = [
     path("", views.roadmap_list, name="list"),
     path("<int:roadmap_id>/", views.roadmap_detail, name="detail"),
     path("<int:roadmap_id>/export/", views.roadmap_export_view, name="export"),
+    path(
+        "<int:roadmap_id>/regenerate/",
+        views.roadmap_regenerate_view,
+        name="regenerate",
+    ),
+    path(
+        "<int:roadmap_id>/versions/<int:number>/",
+        views.roadmap_version,
+        name="version",
+    ),
     path(STEP, views.step_detail, name="step"),
     *(
         path(

@@ -1,5 +1,6 @@
 """Export downloads through signed links, the export's JSON Schema, and the
-learner's roadmap pages (the dashboard, the path, the step panel).
+learner's roadmap pages (the dashboard, the path, the step panel, regenerate
+and older versions).
 
 The download link is a capability: whoever holds it may fetch the file
 until it expires, so the token never reaches a log line (the request log
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -20,11 +22,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.log import log_response
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 
+from django_htmx.http import HttpResponseClientRedirect
+
+from planner.services import roadmap_regenerate
 from roadmaps.export import SCHEMA_MAJOR, export_schema_bytes
 from roadmaps.services.export import (
     export_file_open,
@@ -48,12 +58,16 @@ from .forms import (
     StepNotesForm,
     StepPinForm,
 )
-from .models import RoadmapStep, StepResource, StepState
+from .models import Roadmap, RoadmapStep, RoadmapVersion, StepResource, StepState
 from .schedule import AHEAD, BEHIND, FINISHED, ON_TRACK, ScheduleStatus
 from .selectors import (
     RoadmapPath,
+    StepsRead,
+    regeneration_keeps,
     roadmap_path_for_owner,
     roadmap_summaries_for_owner,
+    roadmap_version_for_owner,
+    version_resource_titles,
 )
 from .services import (
     resource_feedback_set,
@@ -115,11 +129,19 @@ def export_schema(request: HttpRequest, major: int) -> HttpResponse:
 
 DETAIL = "roadmaps/roadmap_detail.html"
 DASHBOARD = "roadmaps/roadmap_list.html"
+REGENERATE = "roadmaps/roadmap_regenerate.html"
+VERSION = "roadmaps/roadmap_version.html"
+PROBLEM = "roadmaps/problem.html"
 PROGRESS_ACTIONS = {
     "start": (step_start, "Started."),
     "complete": (step_complete, "Completed. Well done!"),
     "skip": (step_skip, "Skipped: the steps after it count it as done."),
     "undo": (step_undo, "Undone."),
+    # No reason is recorded: knowing a step is skipping it (docs/roadmaps.md).
+    "known": (
+        step_skip,
+        "Marked as known: the steps after it count it as done.",
+    ),
 }
 #: Why a resource is there, from the score parts that count most for it.
 WHY = {
@@ -159,10 +181,10 @@ class ResourceRow:
     vote: bool | None
 
 
-def _nodes(path: RoadmapPath) -> list[PathNode]:
+def _nodes(read: StepsRead) -> list[PathNode]:
     nodes = []
-    for step in path.read.steps:
-        waiting = path.read.blocked_by(step)
+    for step in read.steps:
+        waiting = read.blocked_by(step)
         state = step.state
         if state == StepState.LOCKED:
             state = "blocked" if waiting else "ready"
@@ -217,7 +239,7 @@ def _schedule_line(status: ScheduleStatus) -> str:
 
 
 def _context(path: RoadmapPath, step_id: int | None = None) -> dict[str, Any]:
-    nodes = _nodes(path)
+    nodes = _nodes(path.read)
     open_node = next((n for n in nodes if n.step.pk == step_id), None)
     if step_id is not None and open_node is None:
         raise NotFound("No such step in this roadmap.")
@@ -234,6 +256,96 @@ def _context(path: RoadmapPath, step_id: int | None = None) -> dict[str, Any]:
         if open_node
         else None,
     }
+
+
+@dataclass(frozen=True)
+class ResourceSwap:
+    step: str
+    added: list[str]
+    removed: list[str]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """A version's diff against the one it replaced, in titles and words."""
+
+    number: int
+    previous: int
+    added: list[dict]
+    removed: list[dict]
+    moved: list[dict]
+    resources: list[ResourceSwap]
+    hours_before: str
+    hours_after: str
+    end_before: date
+    end_after: date
+
+    @property
+    def steps_unchanged(self) -> bool:
+        return not (self.added or self.removed or self.moved)
+
+
+def _changes(
+    roadmap: Roadmap, version: RoadmapVersion, read: StepsRead
+) -> Changes | None:
+    """What changed in ``version`` (whose steps ``read`` holds): None for a
+    first version. Titles of removed resources cost one query."""
+    diff = version.diff
+    if not diff:
+        return None
+    titles = {s.topic_slug: s.title for s in read.steps}
+    kept_titles = {
+        r.resource_slug: r.title for s in read.steps for r in s.resources.all()
+    }
+    gone = version_resource_titles(
+        roadmap=roadmap,
+        number=diff["from_version"],
+        slugs=(slug for swap in diff["resources"] for slug in swap["removed"]),
+    )
+    return Changes(
+        number=diff["to_version"],
+        previous=diff["from_version"],
+        added=diff["added"],
+        removed=diff["removed"],
+        moved=[
+            {**m, "title": titles.get(m["topic"], m["topic"])} for m in diff["moved"]
+        ],
+        resources=[
+            ResourceSwap(
+                step=titles.get(swap["topic"], swap["topic"]),
+                added=[kept_titles.get(r, r) for r in swap["added"]],
+                removed=[gone.get(r, r) for r in swap["removed"]],
+            )
+            for swap in diff["resources"]
+        ],
+        hours_before=_hours(Decimal(str(diff["total_hours"]["before"]))),
+        hours_after=_hours(Decimal(str(diff["total_hours"]["after"]))),
+        end_before=date.fromisoformat(diff["end_date"]["before"]),
+        end_after=date.fromisoformat(diff["end_date"]["after"]),
+    )
+
+
+def _partial(request: HttpRequest) -> bool:
+    """Whether to answer a fragment: an htmx request that is not a history
+    restore (which wants the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def job_url(job_id: int) -> str:
+    """A planning job's progress page (``jobs:detail``), or its address
+    when that page is not routed yet."""
+    try:
+        return reverse("jobs:detail", args=[job_id])
+    except NoReverseMatch:
+        return f"/jobs/{job_id}/"
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    """Send the browser to ``url``: a redirect, or for htmx a full navigation
+    (``HX-Redirect``) rather than a swap."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 def _path(request: HttpRequest, roadmap_id: int) -> RoadmapPath:
@@ -253,15 +365,16 @@ def _render(
     """The roadmap page (with a step's panel open), or for htmx the panel
     alone; an error shows as a message in the panel with its status."""
     try:
-        context = _context(_path(request, roadmap_id), step_id)
+        path = _path(request, roadmap_id)
+        context = _context(path, step_id)
     except TRANSLATED as exc:
-        return error_response(request, exc, template="roadmaps/problem.html")
+        return error_response(request, exc, template=PROBLEM)
     context.update(extra or {})
-    partial = request.htmx and not request.htmx.history_restore_request
-    if partial:
+    if _partial(request):
         template = f"{DETAIL}#step-update" if step_id else f"{DETAIL}#roadmap-tools"
     else:
         template = DETAIL
+        context["changes"] = _changes(path.roadmap, path.roadmap.current, path.read)
     if error is not None:
         return error_response(request, error, template=template, context=context)
     response = TemplateResponse(request, template, context)
@@ -309,7 +422,7 @@ def _after_post(
     except TRANSLATED as exc:
         error = application_error(exc)
         if error.status == 404:
-            return error_response(request, error, template="roadmaps/problem.html")
+            return error_response(request, error, template=PROBLEM)
         return _render(request, roadmap_id, step_id, error=error)
     if request.htmx:
         return _render(request, roadmap_id, step_id, extra={"notice": notice})
@@ -434,6 +547,85 @@ def roadmap_export_view(request: HttpRequest, roadmap_id: int) -> HttpResponse:
     except TRANSLATED as exc:
         error = application_error(exc)
         if error.status == 404:
-            return error_response(request, error, template="roadmaps/problem.html")
+            return error_response(request, error, template=PROBLEM)
         return _render(request, roadmap_id, error=error)
     return _render(request, roadmap_id, extra={"export": ticket})
+
+
+# -- regenerate and history -------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roadmap_regenerate_view(request: HttpRequest, roadmap_id: int) -> HttpResponse:
+    """``/roadmaps/<id>/regenerate/``: what a regeneration keeps, and the
+    button that starts it (a page, or for htmx the dialog's content). POST
+    starts the planning job and goes to its progress page; while one runs,
+    to that one."""
+    if request.method == "GET":
+        return _regenerate_page(request, roadmap_id)
+    try:
+        job = roadmap_regenerate(roadmap_id=roadmap_id, actor=request.user)
+    except TRANSLATED as exc:
+        error = application_error(exc)
+        if error.status == 404:
+            return error_response(request, error, template=PROBLEM)
+        if error.code == "regeneration_running" and "job" in error.details:
+            messages.info(
+                request,
+                "This roadmap is already being regenerated: here is that job.",
+            )
+            return _go(request, job_url(error.details["job"]))
+        return _regenerate_page(request, roadmap_id, error=error)
+    return _go(request, job_url(job.pk))
+
+
+def _regenerate_page(
+    request: HttpRequest, roadmap_id: int, *, error: ApplicationError | None = None
+) -> HttpResponse:
+    try:
+        path = _path(request, roadmap_id)
+    except TRANSLATED as exc:
+        return error_response(request, exc, template=PROBLEM)
+    in_dialog = _partial(request)
+    context = {
+        "roadmap": path.roadmap,
+        "version": path.roadmap.current,
+        "keeps": regeneration_keeps(steps=path.read.steps),
+        "in_dialog": in_dialog,
+    }
+    template = f"{REGENERATE}#regenerate-body" if in_dialog else REGENERATE
+    if error is not None:
+        response = error_response(request, error, template=template, context=context)
+    else:
+        response = TemplateResponse(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def roadmap_version(request: HttpRequest, roadmap_id: int, number: int) -> HttpResponse:
+    """``/roadmaps/<id>/versions/<n>/``: an older version's path, read-only
+    (the current version is the roadmap page itself)."""
+    try:
+        page = roadmap_version_for_owner(
+            roadmap_id=roadmap_id, number=number, actor=request.user
+        )
+    except TRANSLATED as exc:
+        return error_response(request, exc, template=PROBLEM)
+    if page.is_current:
+        return redirect("roadmaps:detail", roadmap_id=roadmap_id)
+    return TemplateResponse(
+        request,
+        VERSION,
+        {
+            "roadmap": page.roadmap,
+            "version": page.version,
+            "latest": page.latest,
+            "replaced_at": page.replaced_at,
+            "nodes": _nodes(page.read),
+            "read_only": True,
+            "changes": _changes(page.roadmap, page.version, page.read),
+        },
+    )

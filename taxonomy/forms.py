@@ -9,19 +9,46 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.formsets import DELETION_FIELD_NAME
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
 PREREQUISITES = "prerequisites"
+POSITION = "position"
+
+
+class KeptWhenEmptyIntegerField(forms.IntegerField):
+    """An optional number whose empty value means "keep what is stored"."""
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        if data in self.empty_values:
+            return False
+        return super().has_changed(initial, data)
 
 
 class TopicAdminForm(WagtailAdminModelForm):
-    """Refuses duplicate prerequisites, self-edges and cycles, naming the cycle."""
+    """Refuses duplicate prerequisites, self-edges and cycles, naming the cycle.
+
+    An empty teaching position keeps the topic's place in its subject; a new
+    topic, or one moved to another subject, then goes last there.
+    """
+
+    position = KeptWhenEmptyIntegerField(
+        label="Teaching position",
+        required=False,
+        min_value=0,
+        max_value=2_147_483_647,
+        help_text="Where this topic comes in its subject's teaching order "
+        "(lower first, ties by slug). Leave empty to keep its place; a new "
+        'topic goes last. The topic listing\'s "Sort item order" lets you '
+        "drag topics instead.",
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
+        self._position_default(cleaned_data)
         requires = self._submitted_prerequisites()
         if requires is None:
             return cleaned_data
@@ -45,6 +72,22 @@ class TopicAdminForm(WagtailAdminModelForm):
         except ValidationError as error:
             self.add_error(None, error)
         return cleaned_data
+
+    def _position_default(self, cleaned_data: dict[str, Any]) -> None:
+        if POSITION not in self.fields or cleaned_data.get(POSITION) is not None:
+            return
+        subject = cleaned_data.get("subject")
+        if subject is None:
+            return  # the subject's own error is shown
+        stored = self.instance
+        if stored.pk is not None and stored.subject_id == subject.pk:
+            cleaned_data[POSITION] = stored.position
+            return
+        from .ordering import topic_position_last  # it imports the models
+
+        cleaned_data[POSITION] = topic_position_last(
+            subject=subject, exclude_pk=self.instance.pk
+        )
 
     def _submitted_prerequisites(self) -> list[Any] | None:
         """The topics the kept (non-deleted) prerequisite rows name, in order.

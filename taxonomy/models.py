@@ -144,13 +144,25 @@ class Topic(ClusterableModel):
         validators=[StringListValidator(max_items=TAGS_MAX_ITEMS, max_length=TAG_MAX)],
         help_text="Separated by commas.",
     )
+    # The curated teaching order within the subject; the planner keeps it
+    # wherever prerequisites allow (docs/planner.md, "Teaching order").
+    position = models.PositiveIntegerField(
+        "teaching position",
+        default=0,
+        blank=True,
+        help_text="Where this topic comes in the subject's teaching order "
+        "(1 first). Leave empty to put a new topic last.",
+    )
 
+    # Wagtail's "Sort item order" listing drags topics within their subject.
+    sort_order_field = "position"
     base_form_class = TopicAdminForm
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
         FieldRowPanel(
             [FieldPanel("subject"), FieldPanel("level"), FieldPanel("estimated_hours")]
         ),
+        FieldPanel("position"),
         FieldPanel("summary"),
         FieldPanel("objectives"),
         MultiFieldPanel(
@@ -162,7 +174,12 @@ class Topic(ClusterableModel):
     ]
 
     class Meta:
-        ordering = ["subject__name", "name"]
+        ordering = ["subject__name", "position", "slug"]
+        indexes = [
+            models.Index(
+                fields=["subject", "position", "slug"], name="topic_teaching_order"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(estimated_hours__gt=0),

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin.utils import unquote
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from wagtail.admin.panels import Panel
-from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView
+from wagtail.snippets.views.snippets import (
+    CreateView,
+    DeleteView,
+    EditView,
+    ReorderView,
+)
+
+from search.admin_search import catalog_search_index_view
 
 from .models import Topic
+from .ordering import TEACHING_ORDER, topic_move
 from .services import catalog_version_lock, topic_dependents
 
 
@@ -101,3 +112,32 @@ class TopicDeleteView(DeleteView):
         context["covering_resource_count"] = topic.resource_coverage.count()
         context["track_count"] = topic.tracks.count()
         return context
+
+
+class TopicIndexView(catalog_search_index_view("topic")):
+    """The topic listing; "Sort item order" shows it subject by subject, in
+    teaching order, for curators to drag topics within their subject."""
+
+    def order_queryset(self, queryset: QuerySet[Topic]) -> QuerySet[Topic]:
+        queryset = super().order_queryset(queryset)
+        if self.show_ordering_column:
+            return queryset.order_by(*TEACHING_ORDER)
+        return queryset
+
+
+class TopicReorderView(ReorderView):
+    """Drop a dragged topic at ``?position=<index in the listing>``.
+
+    Wagtail's own view renumbers the whole table as one list; a topic's
+    position counts within its subject, so the move is made there
+    (``taxonomy.ordering.topic_move``).
+    """
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        topic = get_object_or_404(Topic, pk=unquote(str(kwargs.get("pk"))))
+        try:
+            index = int(request.GET.get("position", ""))
+        except ValueError:
+            index = -1
+        topic_move(topic=topic, index=index)
+        return JsonResponse({"success": True})

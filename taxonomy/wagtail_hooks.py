@@ -29,6 +29,8 @@ from .views import (
     TopicDeleteView,
     TopicDependentsPanel,
     TopicEditView,
+    TopicIndexView,
+    TopicReorderView,
 )
 
 
@@ -64,7 +66,9 @@ class TopicViewSet(SnippetViewSet):
     model = Topic
     icon = "list-ul"
     menu_label = "Topics"
-    index_view_class = catalog_search_index_view("topic")
+    index_view_class = TopicIndexView
+    reorder_view_class = TopicReorderView
+    sort_order_field = "position"
     add_view_class = TopicCreateView
     edit_view_class = TopicEditView
     delete_view_class = TopicDeleteView
@@ -72,6 +76,7 @@ class TopicViewSet(SnippetViewSet):
     list_display = [
         "name",
         "subject",
+        Column("position", label="Position", sort_key="position"),
         "level",
         Column("estimated_hours", label="Hours", sort_key="estimated_hours"),
         Column(
@@ -85,6 +90,7 @@ class TopicViewSet(SnippetViewSet):
         "slug",
         "name",
         "subject",
+        "position",
         "level",
         "estimated_hours",
         "prerequisite_count",
@@ -104,7 +110,7 @@ class TopicViewSet(SnippetViewSet):
         ],
         related=["subject"],
     )
-    ordering = ["subject__name", "name"]
+    ordering = ["subject__name", "position", "slug"]
     edit_handler = ObjectList(
         [
             *Topic.panels,

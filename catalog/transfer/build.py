@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Max
+
 from catalog.models import Provider
 from taxonomy.models import Prerequisite, Subject, Topic, Track
 
@@ -128,6 +130,7 @@ def _plan_topics(plan: ImportPlan, records: list[dict]) -> None:
         "kind",
     )
     default_kind = model_default(Prerequisite, "kind")
+    positions = _positions(records, rows)
     for index, record in enumerate(records):
         slug, row = record["slug"], rows.get(record["slug"])
         mastery = record["mastery_check"]
@@ -141,6 +144,8 @@ def _plan_topics(plan: ImportPlan, records: list[dict]) -> None:
             "mastery_description": mastery["description"],
             "tags": list(record.get("tags", [])),
         }
+        if index in positions:
+            values["position"] = positions[index]
         created = diff_row(
             plan=plan,
             section="topics",
@@ -162,6 +167,37 @@ def _plan_topics(plan: ImportPlan, records: list[dict]) -> None:
         record_outcome(
             plan, "topics", slug, created, children=changed and pk is not None
         )
+
+
+def _positions(records: list[dict], rows: dict[str, dict]) -> dict[int, int]:
+    """The teaching position each topic record sets, by record index.
+
+    A record's ``position`` is taken as written. A new topic without one
+    comes after its subject's topics, in file order: a curator writing a file
+    lists topics in the order they teach them. An existing topic without one
+    keeps its position: a version 1 file has none, and an exported one lists
+    topics by slug, which says nothing of the order.
+    """
+    out = {i: r["position"] for i, r in enumerate(records) if "position" in r}
+    new = [
+        (i, r["subject"])
+        for i, r in enumerate(records)
+        if "position" not in r and r["slug"] not in rows
+    ]
+    if not new:
+        return out
+    last: dict[str, int] = dict(
+        Topic.objects.order_by()
+        .values("subject__slug")
+        .annotate(last=Max("position"))
+        .values_list("subject__slug", "last")
+    )
+    for i, position in out.items():
+        subject = records[i]["subject"]
+        last[subject] = max(last.get(subject) or 0, position)
+    for i, subject in new:
+        last[subject] = out[i] = (last.get(subject) or 0) + 1
+    return out
 
 
 def _plan_tracks(plan: ImportPlan, records: list[dict]) -> None:

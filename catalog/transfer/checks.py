@@ -25,7 +25,7 @@ from taxonomy.models import Prerequisite, Subject, Topic
 from .issues import (
     FORMAT,
     SECTIONS,
-    VERSION,
+    VERSIONS,
     ImportIssue,
     PathPart,
     describe,
@@ -69,8 +69,14 @@ def document_issues(data: object, existing: Existing) -> list[ImportIssue]:
         return [issue((), f"must be a JSON object, not {describe(data)}")]
     if data.get("format") != FORMAT:
         return [issue(("format",), f"must be {describe(FORMAT)}")]
-    if data.get("version") != VERSION or isinstance(data.get("version"), bool):
-        return [issue(("version",), f"this importer reads version {VERSION} only")]
+    version = data.get("version")
+    if isinstance(version, bool) or version not in VERSIONS:
+        return [
+            issue(
+                ("version",),
+                'this importer reads version 1 only: 1 (that is 1.0) or "1.1"',
+            )
+        ]
     found = schema_issues(data)
     refused = {item.path for item in found}
     checks = (

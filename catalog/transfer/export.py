@@ -103,6 +103,7 @@ def _topics() -> list[dict[str, Any]]:
                 "description": row["mastery_description"],
             },
             "tags": row["tags"],
+            "position": row["position"],
             "prerequisites": [
                 {"topic": slug, "kind": kind} for slug, kind in prerequisites[row["pk"]]
             ],

@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from wayfinder.errors import InvalidInput
 
 FORMAT = "wayfinder.catalog"
-VERSION = 1
+#: The version the exporter writes: minor version 1.1 added topic positions.
+VERSION = "1.1"
+#: The versions the importer reads: 1 is version 1.0 (written as a number);
+#: a minor version only adds optional fields, so every 1.x file reads here.
+VERSIONS = (1, "1.1")
 SECTIONS = ("providers", "subjects", "topics", "tracks", "resources")
 _TOP_LEVEL = ("format", "version", *SECTIONS)
 

@@ -32,6 +32,7 @@ TOPIC_FIELDS = (
     "mastery_kind",
     "mastery_description",
     "tags",
+    "position",
 )
 TRACK_FIELDS = ("name", "description", "goal_kind")
 RESOURCE_FIELDS = (

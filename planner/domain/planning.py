@@ -1,7 +1,9 @@
 """Stage 3: the plan. Targets, their prerequisite closure, order, hours, schedule.
 
 Work grows with the plan's subgraph: a closure walk over the adjacency tuples,
-one sort by the precomputed ``topo_rank`` and one linear scheduling sweep.
+one sort by the curated teaching key, a depth-first walk that puts each
+topic's prerequisites just before it (:func:`teaching_order`) and one linear
+scheduling sweep.
 Hours are counted in integer quarter hours, so sums and the calendar are exact.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
+from .graph import prerequisites_first
 from .types import (
     LEVEL_RANK,
     Assessment,
@@ -120,7 +123,7 @@ def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
     dropped = _add_recommended(
         graph, because, kinds, cost, known, level, budget_q, skipped
     )
-    order = sorted(because, key=rank.__getitem__)
+    order = teaching_order(graph, because, targets, profile.subject)
     total_q = sum(cost[s] for s in order)
     spans = schedule([cost[s] for s in order], profile.start_date, weekly_q)
     steps = tuple(
@@ -146,6 +149,46 @@ def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
         known=tuple(sorted(skipped, key=rank.__getitem__)),
         assumptions=assessment.assumptions,
     )
+
+
+def teaching_order(
+    graph: CatalogGraph,
+    members: Iterable[str],
+    targets: Iterable[str],
+    subject: str,
+) -> list[str]:
+    """The plan's topics in teaching order: topological, curated, chains kept whole.
+
+    Topics are taken by their curated key: the plan's own subject before
+    others, then ``position``, then targets before what they pull in, then
+    ``topo_rank`` (depth, level, slug). Before a topic comes out, its
+    prerequisites in the plan (required and recommended) that are not out yet
+    come out just before it, walked by the same subject and position, and
+    among equal positions the longest chain first, so the shortest lands
+    next to the topic that needs it. Hence: when the curated positions
+    already put every prerequisite first, the order is the curated order
+    itself; a prerequisite placed later than what needs it moves to just
+    before its first dependent; and a catalog without positions is taught
+    target by target, each chain finished before the next starts.
+    Deterministic: both keys are total orders.
+    """
+    topics, rank, depth = graph.topics, graph.topo_rank, graph.depth
+    requires, aims = graph.requires, frozenset(targets)
+    root_key: dict[str, tuple] = {}
+    prerequisite_key: dict[str, tuple] = {}
+    for s in members:
+        node = topics[s]
+        foreign = node.subject != subject
+        root_key[s] = (foreign, node.position, s not in aims, rank[s])
+        prerequisite_key[s] = (foreign, node.position, -depth[s], rank[s])
+
+    def before(slug: str) -> list[str]:
+        reqs = [req for req, _ in requires.get(slug, ()) if req in root_key]
+        if len(reqs) > 1:
+            reqs.sort(key=prerequisite_key.__getitem__)
+        return reqs
+
+    return prerequisites_first(sorted(root_key, key=root_key.__getitem__), before)
 
 
 def _budget_quarters(profile: NormalizedProfile, weekly_q: int) -> int | None:

@@ -29,6 +29,7 @@ from .types import (
     Cost,
     CostPreference,
     Language,
+    NoResource,
     NormalizedProfile,
     Offer,
     Plan,
@@ -36,6 +37,7 @@ from .types import (
     RankedResource,
     ScoreBreakdown,
 )
+from .wording import no_resource_reason
 
 TOP_N = 3
 _FIRST = itemgetter(0)
@@ -79,20 +81,40 @@ def rank(
 ) -> Plan:
     """Attach the top ``top_n`` resources to every step of ``plan``.
 
-    ``today`` dates the freshness signal. Returns a new Plan; steps whose
-    topic has no offer left after the filters get no resources (the
-    validation stage decides what that means).
+    ``today`` dates the freshness signal. Returns a new Plan; a step whose
+    topic has no offer left after the filters gets no resources and says why
+    (``no_resource``: a ``NoResource`` code, ``no_resource_reason``: the
+    sentence), and stays in the plan.
     """
     scorer = _Scorer(profile, today, graph)
     steps = []
     for step in plan.steps:
         chosen, flags = rank_step(step, scorer, top_n)
-        steps.append(_with_resources(step, chosen, flags))
+        code = "" if chosen else no_resource_code(step.topic, profile, graph)
+        steps.append(_with_resources(step, chosen, flags, code, profile.age_range))
     return dataclasses.replace(plan, steps=tuple(steps))
 
 
+def no_resource_code(
+    topic: str, profile: NormalizedProfile, graph: CatalogGraph
+) -> str:
+    """Why ``topic`` has nothing to offer this learner: the first filter that
+    emptied it (no resource at all, every link broken, none for the age)."""
+    if not graph.resources_by_topic.get(topic):
+        return NoResource.NONE
+    if not graph.offers_by_topic.get(topic):
+        return NoResource.BROKEN
+    if profile.age_range not in (None, AgeRange.ADULT):
+        return NoResource.AGE
+    return NoResource.NONE  # not reached: the cost and language filters fall back
+
+
 def _with_resources(
-    step: PlanStep, chosen: tuple[RankedResource, ...], flags: tuple[str, ...]
+    step: PlanStep,
+    chosen: tuple[RankedResource, ...],
+    flags: tuple[str, ...],
+    code: str = "",
+    age_range: str | None = None,
 ) -> PlanStep:
     # An explicit constructor call: dataclasses.replace costs four times as much,
     # which shows on a ten-thousand-step plan.
@@ -109,6 +131,9 @@ def _with_resources(
         chosen,
         flags,
         step.phrased_summary,
+        code,
+        no_resource_reason(code, age_range) if code else "",
+        step.fits_deadline,
     )
 
 

@@ -141,6 +141,14 @@ class StepKind(enum.StrEnum):
     RECOMMENDED = "recommended"
 
 
+class NoResource(enum.StrEnum):
+    """Why a step has no resource for this learner."""
+
+    NONE = "none"  # no resource covers the topic yet
+    BROKEN = "broken"  # every resource's primary link is broken
+    AGE = "age"  # none serves the learner's age range
+
+
 class QuestionKind(enum.StrEnum):
     GOAL = "goal"
     PLACEMENT = "placement"
@@ -171,6 +179,8 @@ class TopicNode:
     mastery_kind: MasteryKind = MasteryKind.QUIZ
     mastery_description: str = ""
     tags: tuple[str, ...] = ()
+    #: The curated teaching order within the subject (lower first; ties by slug).
+    position: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,6 +526,8 @@ class PlanStep:
     up to the quarter hour. ``start_date``/``end_date`` are inclusive days;
     ``week_start``/``week_end`` are 1-based weeks from the plan's start date.
     ``because`` names the plan topic that pulled this one in (None for targets).
+    A step whose topic has no offerable resource for the learner keeps its
+    objectives and mastery check, with ``no_resource`` and its reason set.
     ``summary`` is the deterministic text unless a Phraser set
     ``phrased_summary``.
     """
@@ -532,6 +544,12 @@ class PlanStep:
     resources: tuple[RankedResource, ...] = ()
     flags: tuple[str, ...] = ()
     phrased_summary: str = ""
+    #: Why the step has no resource ("" when it has some): a ``NoResource`` code
+    #: and the learner-facing sentence (docs/planner.md, "Gaps in the catalog").
+    no_resource: str = ""
+    no_resource_reason: str = ""
+    #: Whether the step ends on or before the deadline; None without a deadline.
+    fits_deadline: bool | None = None
 
     @property
     def topic(self) -> str:

@@ -1,5 +1,7 @@
 """Stage 5: the plan's invariants, repaired where a rule allows, else refused.
 
+Only broken structure refuses a plan; a gap in the catalog never does.
+
 Rules (the ``rule`` of a Repair or a PlanValidationError):
 
 - ``unknown-topic``: every step's topic exists in the snapshot (refused).
@@ -7,27 +9,32 @@ Rules (the ``rule`` of a Repair or a PlanValidationError):
 - ``known-topic``: no step teaches a known topic (repaired: the step goes).
 - ``broken-resource``: no attached resource has a broken primary link or is
   missing from the snapshot (repaired: the resource goes).
-- ``step-content``: a step has objectives and a mastery check;
-  ``step-resources``: a step has at least one resource. A recommended step
-  that breaks either is dropped with the steps that require it; any other is
-  refused.
+- ``step-content``: a step has objectives and a mastery check (the catalog's
+  models require both, so only data written around them breaks this). A
+  recommended step that breaks it is dropped with the steps that require it;
+  any other is refused.
 - ``missing-prerequisite``: every required prerequisite of a step is in the
   plan or known (refused).
 - ``prerequisite-order``: prerequisites come before dependents (repaired:
-  steps re-sorted by topo rank).
+  steps put back in the planner's teaching order).
 - ``time-budget``: the steps' hours add up to the total, the schedule is the
   sweep of those hours, and a plan over its deadline budget carries a
   shortfall while one within it carries none (repaired: recomputed).
+
+Not rules: a step without resources stays, marked with ``no_resource`` and
+its reason (set here when a repair emptied it), and each step's
+``fits_deadline`` says whether it ends by the deadline (the cut).
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from .planning import schedule, shortfall
+from .planning import schedule, shortfall, teaching_order
 from .types import (
     Assessment,
     CatalogGraph,
+    NoResource,
     Plan,
     PlanStep,
     PlanValidationError,
@@ -36,6 +43,7 @@ from .types import (
     StepKind,
     TopicNode,
 )
+from .wording import no_resource_reason
 
 
 def validate(
@@ -43,13 +51,15 @@ def validate(
 ) -> tuple[Plan, tuple[Repair, ...]]:
     """Check every rule; return the (possibly repaired) plan and the repairs made.
 
-    Raises PlanValidationError(rule, step, message) for a violation no rule
-    may repair.
+    Steps without resources are kept and marked; each step's ``fits_deadline``
+    is set. Raises PlanValidationError(rule, step, message) for broken
+    structure no rule may repair, with a message saying what the learner can do.
     """
     repairs: list[Repair] = []
     steps = _screen(plan.steps, graph, assessment.known, repairs)
-    steps, dropped = _drop_empty(steps, graph, repairs)
-    steps = _order(steps, graph, assessment.known | set(plan.known), repairs)
+    steps, dropped = _drop_incomplete(steps, graph, repairs)
+    steps = _mark_gaps(steps, assessment.profile.age_range)
+    steps = _order(steps, graph, assessment.known | set(plan.known), repairs, plan)
     if dropped:
         plan = dataclasses.replace(
             plan,
@@ -60,7 +70,8 @@ def validate(
                 )
             ),
         )
-    return _retime(plan, steps, graph, assessment, repairs), tuple(repairs)
+    plan = _retime(plan, steps, graph, assessment, repairs)
+    return mark_cut(plan), tuple(repairs)
 
 
 def _screen(
@@ -76,7 +87,9 @@ def _screen(
     for step in steps:
         topic = step.topic
         if topic not in topics:
-            raise PlanValidationError("unknown-topic", topic, "not in the catalog")
+            raise PlanValidationError(
+                "unknown-topic", topic, "not in the catalog any more: plan again"
+            )
         if topic in seen:
             repairs.append(Repair("duplicate-topic", topic, "second step removed"))
             continue
@@ -111,40 +124,66 @@ def _complete(node: TopicNode) -> bool:
     )
 
 
-def _emptiness(step: PlanStep) -> tuple[str, str]:
+def _missing_content(step: PlanStep) -> str:
     if not "".join(step.objectives).strip():
-        return "step-content", "no learning objectives"
-    if not step.mastery_kind or not step.mastery_description.strip():
-        return "step-content", "no mastery check"
-    return "step-resources", "no healthy resource"
+        return "no learning objectives"
+    return "no mastery check"
 
 
-def _drop_empty(
+def _drop_incomplete(
     steps: list[PlanStep], graph: CatalogGraph, repairs: list[Repair]
 ) -> tuple[list[PlanStep], list[str]]:
-    """Drop empty recommended steps and their dependents; refuse other empty steps."""
-    empty = [s for s in steps if not s.resources or not _complete(s.node)]
+    """Drop recommended steps without content, and their dependents; refuse
+    other steps without content (the catalog must be fixed first)."""
+    empty = [s for s in steps if not _complete(s.node)]
     if not empty:
         return steps, []
     kinds = {s.topic: s.kind for s in steps}
     gone: set[str] = set()
+    fix = (
+        "the catalog must give this topic objectives and a mastery check before "
+        "it can be planned: choose another goal, or try again later"
+    )
     for step in empty:
         if step.topic in gone:
             continue
-        rule, message = _emptiness(step)
+        message = _missing_content(step)
         if step.kind != StepKind.RECOMMENDED:
-            raise PlanValidationError(rule, step.topic, message)
+            raise PlanValidationError("step-content", step.topic, f"{message}: {fix}")
         group = _dependents_in_plan(step.topic, kinds, graph)
         stuck = sorted(t for t in group if kinds[t] != StepKind.RECOMMENDED)
         if stuck:
             raise PlanValidationError(
-                rule, step.topic, f"{message}, and {', '.join(stuck)} require it"
+                "step-content",
+                step.topic,
+                f"{message}, and {', '.join(stuck)} require it: {fix}",
             )
-        repairs.append(Repair(rule, step.topic, f"{message}: recommended step dropped"))
+        repairs.append(
+            Repair("step-content", step.topic, f"{message}: recommended step dropped")
+        )
         for slug in sorted(group - {step.topic}, key=graph.topo_rank.__getitem__):
-            repairs.append(Repair(rule, slug, f"dropped with {step.topic}"))
+            repairs.append(Repair("step-content", slug, f"dropped with {step.topic}"))
         gone |= group
     return [s for s in steps if s.topic not in gone], sorted(gone)
+
+
+def _mark_gaps(steps: list[PlanStep], age_range: str | None) -> list[PlanStep]:
+    """A step without resources keeps its place, marked with why; a step with
+    resources carries no such mark. A step a repair emptied had only broken
+    or unknown resources."""
+    out = []
+    for step in steps:
+        if step.resources and step.no_resource:
+            step = dataclasses.replace(step, no_resource="", no_resource_reason="")
+        elif not step.resources and not step.no_resource:
+            code = NoResource.BROKEN
+            step = dataclasses.replace(
+                step,
+                no_resource=code,
+                no_resource_reason=no_resource_reason(code, age_range),
+            )
+        out.append(step)
+    return out
 
 
 def _dependents_in_plan(topic: str, kinds: dict, graph: CatalogGraph) -> set[str]:
@@ -163,8 +202,10 @@ def _order(
     graph: CatalogGraph,
     known: set[str] | frozenset[str],
     repairs: list[Repair],
+    plan: Plan,
 ) -> list[PlanStep]:
-    """Refuse a missing required prerequisite; re-sort by rank if one comes late."""
+    """Refuse a missing required prerequisite; if one comes late, put the steps
+    back in the planner's teaching order (``planning.teaching_order``)."""
     position = {s.topic: i for i, s in enumerate(steps)}
     late = None
     requires = graph.requires
@@ -176,14 +217,17 @@ def _order(
                     raise PlanValidationError(
                         "missing-prerequisite",
                         step.topic,
-                        f"requires {req}, not planned",
+                        f"requires {req}, which is neither planned nor marked "
+                        f"known: plan again, or mark {req} as known",
                     )
             elif at > i and late is None:
                 late = (step.topic, req)
     if late is None:
         return steps
     repairs.append(Repair("prerequisite-order", late[0], f"moved after {late[1]}"))
-    return sorted(steps, key=lambda s: graph.topo_rank[s.topic])
+    by_topic = {s.topic: s for s in steps}
+    order = teaching_order(graph, by_topic, plan.targets, plan.subject)
+    return [by_topic[t] for t in order]
 
 
 def _retime(
@@ -252,3 +296,19 @@ def _reschedule(steps: list[PlanStep], plan: Plan) -> tuple[list[PlanStep], int,
             )
         out.append(step)
     return out, sum(step_q), changed
+
+
+def mark_cut(plan: Plan) -> Plan:
+    """Set each step's ``fits_deadline``: whether it ends on or before the
+    deadline (None without one). The plan itself when already marked."""
+    deadline = plan.deadline
+    fits = [None if deadline is None else s.end_date <= deadline for s in plan.steps]
+    if all(s.fits_deadline is f for s, f in zip(plan.steps, fits, strict=True)):
+        return plan
+    return dataclasses.replace(
+        plan,
+        steps=tuple(
+            s if s.fits_deadline is f else dataclasses.replace(s, fits_deadline=f)
+            for s, f in zip(plan.steps, fits, strict=True)
+        ),
+    )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
-from .types import Plan, PlanStep, Question, TopicNode
+from .types import AgeRange, NoResource, Plan, PlanStep, Question, TopicNode
 
 PHRASE_MAX_CHARS = 400
 SUMMARY_OBJECTIVES = 3
@@ -71,6 +71,72 @@ def step_summary(step: PlanStep) -> str:
         kind = str(step.mastery_kind).replace("_", " ")
         parts.append(f"Mastery check ({kind}): {_clause(step.mastery_description)}.")
     return " ".join(parts)
+
+
+AGE_WORDS = {AgeRange.CHILD: "ages under 13", AgeRange.TEEN: "ages 13 to 17"}
+
+
+def no_resource_reason(code: str, age_range: str | None = None) -> str:
+    """The sentence a learner reads on a step with no resource yet."""
+    if code == NoResource.BROKEN:
+        return "Every resource's link is broken"
+    if code == NoResource.AGE:
+        ages = AGE_WORDS.get(age_range, "your age range")  # type: ignore[call-overload]
+        return f"No resource for {ages} yet"
+    return "No resource for this topic yet"
+
+
+def gap_notice(steps: Sequence[PlanStep]) -> str:
+    """One sentence naming every step that has no resource yet, with its reason."""
+    named = "; ".join(f"{s.name} ({lower_first(s.no_resource_reason)})" for s in steps)
+    these = "This step stays" if len(steps) == 1 else "These steps stay"
+    return (
+        f"No resource yet for {len(steps)} step{'s' if len(steps) > 1 else ''}: "
+        f"{named}. {these} in your roadmap with objectives and a mastery check; "
+        "resources will follow as the catalog grows."
+    )
+
+
+def positions_text(positions: Sequence[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``"1-3 and 5"``: consecutive positions as ranges."""
+    runs: list[list[int]] = []
+    for p in positions:
+        if runs and p == runs[-1][1] + 1:
+            runs[-1][1] = p
+        else:
+            runs.append([p, p])
+    parts = [str(a) if a == b else f"{a}-{b}" for a, b in runs]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def deadline_cut_notice(plan: Plan) -> str:
+    """Where the deadline cuts the plan and the ways to finish everything in time."""
+    shortfall = plan.shortfall
+    if shortfall is None or plan.deadline is None:
+        return ""
+    late = [s for s in plan.steps if s.fits_deadline is False]
+    fit = [s.position for s in plan.steps if s.fits_deadline]
+    late_hours = sum(s.hours for s in late)
+    head = (
+        f"Steps {positions_text(fit)} fit before {plan.deadline.isoformat()}; "
+        if fit
+        else f"No step fits before {plan.deadline.isoformat()}; "
+    )
+    head += (
+        f"step{'s' if len(late) > 1 else ''} "
+        f"{positions_text([s.position for s in late])} "
+        f"({hours_text(late_hours)}) end{'' if len(late) > 1 else 's'} after it."
+    )
+    options = [
+        f"study {hours_text(shortfall.weekly_hours_needed)} a week instead of "
+        f"{hours_text(plan.weekly_hours)}",
+        f"move the deadline to {shortfall.earliest_feasible_deadline.isoformat()}",
+    ]
+    options += [
+        f"switch to the narrower track \u201c{t.name}\u201d ({hours_text(t.hours)})"
+        for t in shortfall.narrower_tracks
+    ]
+    return f"{head} To finish in time: {', or '.join(options)}."
 
 
 class Phraser(Protocol):

@@ -22,6 +22,7 @@ from .profiles import (
     profile_plan,
     profile_submit,
     profile_update,
+    profile_validate,
     questions_next,
 )
 
@@ -45,6 +46,7 @@ __all__ = [
     "profile_plan_store",
     "profile_submit",
     "profile_update",
+    "profile_validate",
     "questions_next",
     "roadmap_regenerate",
 ]

@@ -88,6 +88,7 @@ def job_enqueue(
             )
         job, created = PlanningJob.objects.get_or_create(
             owner_id=profile.owner_id,
+            regenerates__isnull=True,
             profile_hash=digest,
             catalog_version=graph.version,
             defaults={

@@ -131,6 +131,20 @@ def profile_submit(
     return _profile_save(owner=owner, normalized=normalized, raw=raw)
 
 
+def profile_validate(
+    *, raw: Mapping[str, object], today: date | None = None
+) -> NormalizedProfile:
+    """Check onboarding answers as ``profile_submit`` would, storing nothing.
+
+    ``raw`` holds the answers given so far (docs/planner.md, "Onboarding
+    answers"); the onboarding wizard calls this after each screen and shows
+    the messages of that screen's fields. Returns the normalised profile.
+    Raises ``InvalidInput`` whose ``fields`` map every bad (or missing
+    required) field to its messages, in the planner's words.
+    """
+    return _normalized(raw=raw, today=today)[1]
+
+
 @transaction.atomic
 def _normalized(
     *, raw: Mapping[str, object], today: date | None

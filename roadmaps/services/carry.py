@@ -36,6 +36,8 @@ PLAN_FIELDS = (
     "first_week",
     "last_week",
     "recommended",
+    "no_resource",
+    "no_resource_reason",
 )
 RESOURCE_FIELDS = (
     "resource_id",

@@ -9,6 +9,7 @@ work over from the version it replaces (``carry.py``) and records the diff.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from planner.domain import (
     Repair,
     StepKind,
 )
+from planner.domain.wording import deadline_cut_notice, gap_notice
 from taxonomy.enums import LinkKind
 from taxonomy.models import Topic, Track
 
@@ -192,8 +194,21 @@ def _version_save(
 
 def roadmap_notices(plan: Plan, repairs: Sequence[Repair] = ()) -> list[dict]:
     """What the learner should be told about how the plan was made, in order:
-    per-step fallbacks, then assumptions, repairs and dropped topics."""
+    the deadline cut and its options, the steps with no resource yet (one
+    notice naming them all), per-step fallbacks, then assumptions, repairs
+    and dropped topics."""
     notices: list[dict] = []
+    if plan.shortfall is not None:
+        notices.append(_deadline_cut(plan))
+    gaps = [s for s in plan.steps if s.no_resource]
+    if gaps:
+        notices.append(
+            {
+                "kind": "no_resource",
+                "steps": [s.topic for s in gaps],
+                "message": gap_notice(gaps),
+            }
+        )
     for step in plan.steps:
         if LANGUAGE_FALLBACK in step.flags:
             notices.append(
@@ -226,6 +241,79 @@ def roadmap_notices(plan: Plan, repairs: Sequence[Repair] = ()) -> list[dict]:
             }
         )
     return notices
+
+
+def _deadline_cut(plan: Plan) -> dict:
+    """The cut as a notice: which steps end after the deadline, and the three
+    ways out (more hours a week, a later date, a narrower track when one fits)."""
+    shortfall = plan.shortfall
+    assert shortfall is not None  # noqa: S101 -- the caller checked
+    options: list[dict] = [
+        {"kind": "more_hours", "weekly_hours": shortfall.weekly_hours_needed},
+        {
+            "kind": "later_deadline",
+            "deadline": shortfall.earliest_feasible_deadline.isoformat(),
+        },
+    ]
+    options += [
+        {"kind": "narrower_track", "track": t.slug, "name": t.name, "hours": t.hours}
+        for t in shortfall.narrower_tracks
+    ]
+    return {
+        "kind": "deadline_cut",
+        "deadline": plan.deadline.isoformat() if plan.deadline else None,
+        "steps_after_deadline": [
+            s.topic for s in plan.steps if s.fits_deadline is False
+        ],
+        "options": options,
+        "message": deadline_cut_notice(plan),
+    }
+
+
+@dataclass(frozen=True)
+class ResourceDetail:
+    """What a person reads about a resource: title, link, who, how, how long."""
+
+    pk: int
+    slug: str
+    title: str
+    url: str
+    provider_slug: str
+    provider_name: str
+    format: str
+    language: str
+    duration_minutes: int
+
+
+def resource_details(slugs: Iterable[str]) -> dict[str, ResourceDetail]:
+    """The catalog's readable facts about ``slugs`` (the primary link as URL),
+    by slug; slugs no longer in the catalog are left out. One query per
+    ``LOOKUP_CHUNK`` slugs."""
+    ordered = sorted(set(slugs))
+    found: dict[str, ResourceDetail] = {}
+    for chunk in _chunks(ordered):
+        primary = FilteredRelation("links", condition=Q(links__kind=LinkKind.PRIMARY))
+        rows = (
+            Resource.objects.order_by()
+            .annotate(primary_link=primary)
+            .filter(slug__in=chunk)
+            .values_list(
+                "pk",
+                "slug",
+                "title",
+                "primary_link__url",
+                "provider__slug",
+                "provider__name",
+                "format",
+                "language",
+                "duration_minutes",
+            )
+        )
+        for pk, slug, title, url, p_slug, p_name, fmt, lang, minutes in rows:
+            found[slug] = ResourceDetail(
+                pk, slug, title, url or "", p_slug, p_name, fmt, lang, minutes
+            )
+    return found
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -283,6 +371,9 @@ def _steps(
             first_week=step.week_start,
             last_week=step.week_end,
             recommended=step.kind == StepKind.RECOMMENDED,
+            no_resource=step.no_resource,
+            no_resource_reason=step.no_resource_reason[:200],
+            fits_deadline=step.fits_deadline,
             state=StepState.LOCKED,
         )
         for step in plan_steps
@@ -294,22 +385,17 @@ def _resources(
 ) -> list[StepResource] | list[list[StepResource]]:
     """Each step's ranked resources as rows: one flat list, or (``save=False``)
     one list per step for the carrying to rearrange."""
-    slugs = sorted({r.resource for step in plan_steps for r in step.resources})
-    found: dict[str, tuple[int, str, str | None]] = {}
-    for chunk in _chunks(slugs):
-        primary = FilteredRelation("links", condition=Q(links__kind=LinkKind.PRIMARY))
-        found.update(
-            (slug, (pk, title, url))
-            for slug, pk, title, url in Resource.objects.order_by()
-            .annotate(primary_link=primary)
-            .filter(slug__in=chunk)
-            .values_list("slug", "pk", "title", "primary_link__url")
-        )
+    found = resource_details(r.resource for step in plan_steps for r in step.resources)
     per_step = []
     for step, row in zip(plan_steps, rows, strict=True):
         out = []
         for ranked in step.resources:
-            pk, title, url = found.get(ranked.resource, (None, ranked.resource, ""))
+            detail = found.get(ranked.resource)
+            pk, title, url = (
+                (detail.pk, detail.title, detail.url)
+                if detail
+                else (None, ranked.resource, "")
+            )
             parts = {k: round(v, 4) for k, v in ranked.score.parts.items()}
             parts["variety_penalty"] = round(ranked.score.variety_penalty, 4)
             out.append(

@@ -1091,6 +1091,7 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
             {
                 "slug": f"t{i}",
                 "subject": f"s{draw(st.integers(0, n_subjects - 1))}",
+                "position": draw(st.integers(0, 2**31 - 1)),
                 "name": draw(_name),
                 "summary": draw(_text),
                 "level": draw(st.sampled_from(enums.Level.values)),
@@ -1191,7 +1192,7 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
         topics=sorted(topics, key=lambda t: t["slug"]),
         tracks=tracks,
         resources=resources,
-    )
+    ) | {"version": "1.1"}
 
 
 @hypothesis_settings(

@@ -1,9 +1,12 @@
 """The roadmap page in a real browser: open a step's panel, complete the
-step by keyboard, see the next one unlock; axe-core at 360 and 1280 px."""
+step by keyboard, see the next one unlock; open the regenerate dialog by
+keyboard, regenerate, see the changes and the previous version; axe-core at
+360 and 1280 px."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -12,7 +15,10 @@ from django.test import Client
 import pytest
 from playwright.sync_api import Page, expect
 
+from planner.models import JobState, PlanningJob
+from planner.services import job_execute
 from roadmaps.models import RoadmapStep
+from roadmaps.services import step_complete
 from tests.factories import UserFactory
 from tests.planner.conftest import small_catalog_build
 from tests.roadmaps.conftest import roadmap_plan
@@ -83,3 +89,62 @@ def test_complete_a_step_by_keyboard_and_the_next_unlocks(
     expect(panel).to_be_visible()
     page.screenshot(path=shots / "panel-360.png")
     _axe(page, axe_path)
+
+
+def test_regenerate_by_keyboard_then_see_the_changes_and_the_old_version(
+    page: Page, live_server, axe_path: Path, output_path
+):
+    small_catalog_build()
+    owner = UserFactory()
+    roadmap = roadmap_plan(owner)
+    first = RoadmapStep.objects.filter(version=roadmap.current_id).first()
+    step_complete(roadmap_id=roadmap.pk, step_id=first.pk, actor=owner)
+    _signed_in(page, live_server, owner)
+    shots = Path(output_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    dialog = page.locator("#regenerate-dialog")
+
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/")
+        page.wait_for_function("() => window.htmx !== undefined")
+        opener = page.get_by_role("link", name="Regenerate this roadmap")
+        opener.focus()
+        page.keyboard.press("Enter")
+        expect(dialog).to_be_visible()
+        heading = dialog.get_by_role("heading", name="Regenerate this roadmap?")
+        expect(heading).to_be_focused()
+        expect(dialog).to_contain_text(f"Completed steps (1): {first.title}")
+        page.screenshot(path=shots / f"regenerate-dialog-{width}.png")
+        _axe(page, axe_path)
+        # Escape closes it and gives focus back to the link that opened it.
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(opener).to_be_focused()
+        # Without JavaScript the same link opens a confirmation page.
+        page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/regenerate/")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Regenerate")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=shots / f"regenerate-page-{width}.png", full_page=True)
+        _axe(page, axe_path)
+
+    # Confirmed from the page of its own (the dialog's form posts the same).
+    page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/regenerate/")
+    page.get_by_role("button", name="Regenerate now").click()
+    page.wait_for_url(re.compile(r"/jobs/\d+/"), wait_until="commit")
+    job = PlanningJob.objects.get(regenerates=roadmap)
+    assert job_execute(job_id=job.pk, worker_id="e2e").state == JobState.SUCCEEDED
+
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/#changes")
+        expect(page.locator("#changes")).to_contain_text("What changed in version 2")
+        page.screenshot(path=shots / f"changes-{width}.png", full_page=True)
+        _axe(page, axe_path)
+        page.get_by_role("link", name="See version 1").click()
+        expect(page.locator(".version-banner")).to_contain_text(
+            "This is version 1 of 2, replaced on"
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=shots / f"version-{width}.png", full_page=True)
+        _axe(page, axe_path)

@@ -97,8 +97,8 @@ def test_the_home_content_has_one_h1_and_the_build_my_roadmap_action(client, hom
 
     assert html.count("<h1") == 1
     assert '<h1 id="hero-heading">A learning roadmap made for you</h1>' in html
-    # No wizard yet: the action leads to the subjects, which lead to samples.
-    assert 'class="button" href="#subjects"' in html
+    # The action starts the onboarding wizard.
+    assert 'class="button" href="/onboarding/"' in html
     assert ">Build my roadmap</a>" in html
     assert "How it works" in html
     assert html.count('id="subjects"') == 1

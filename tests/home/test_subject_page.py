@@ -124,13 +124,14 @@ def test_plans_are_cached_per_catalog_version(client, home_page, plans_cache):
     assert "Looking up" in sample
 
 
-def test_without_the_wizard_the_call_to_action_browses_the_subject(client, home_page):
+def test_the_call_to_action_starts_the_real_wizard_with_the_subject(client, home_page):
     catalog = build_small_catalog()
     add_subject_page(home_page, catalog.subject)
 
     main = _main(client.get("/astronomy/"))
 
-    assert 'class="button" href="/search/?subject=astronomy"' in main
+    assert 'class="button" href="/onboarding/?subject=astronomy"' in main
+    assert client.get("/onboarding/?subject=astronomy").status_code in (200, 302)
 
 
 def test_with_the_wizard_the_call_to_action_starts_it_with_the_subject(

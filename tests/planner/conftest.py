@@ -81,6 +81,8 @@ def small_catalog_build(*, without_resources: tuple[str, ...] = ()) -> SmallCata
             "py-classes": ("Classes", "Model a problem with classes"),
             "py-style": ("Style", "Format code the PEP 8 way"),
         }
+        # Curated teaching order: style is taught early, right after setup.
+        order = ("py-setup", "py-style", *CHAIN[1:])
         topics = {
             slug: TopicFactory(
                 slug=slug,
@@ -88,6 +90,7 @@ def small_catalog_build(*, without_resources: tuple[str, ...] = ()) -> SmallCata
                 name=name,
                 objectives=[objective, "Explain it to a friend"],
                 estimated_hours=Decimal("2.5"),
+                position=order.index(slug) + 1,
             )
             for slug, (name, objective) in names.items()
         }

@@ -114,7 +114,11 @@ def test_the_plan_as_text_shows_hours_weeks_dates_and_score_parts(write):
     assert lines[0].startswith("Plan: python, track python-automation (catalog version")
     assert lines[2] == "Deadline 2026-09-30: met"
     assert lines[3].startswith("  1. ") and "week 1, 2026-01-05 to " in lines[3]
-    assert "score 0." in lines[4] and "(language " in lines[4]
+    # A resource reads as title [slug], provider, format, language, minutes;
+    # then its link, then its score and parts.
+    assert lines[4].startswith("       1. ") and " min" in lines[4]
+    assert lines[5].strip().startswith("https://")
+    assert "score 0." in lines[6] and "(language " in lines[6]
 
 
 def test_a_deadline_that_cannot_be_met_prints_the_shortfall(write):

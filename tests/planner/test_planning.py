@@ -29,10 +29,11 @@ def test_a_beginner_plan_is_the_required_chain_plus_recommended_topics():
     result = _plan()
     assert [(s.topic, s.kind) for s in result.steps] == [
         ("python-setup", StepKind.REQUIRED),
-        ("python-style", StepKind.RECOMMENDED),
         ("python-variables", StepKind.REQUIRED),
         ("python-control-flow", StepKind.REQUIRED),
         ("python-loops", StepKind.REQUIRED),
+        # The short side prerequisite comes right before the topic needing it.
+        ("python-style", StepKind.RECOMMENDED),
         ("python-functions", StepKind.TARGET),
     ]
     assert [s.position for s in result.steps] == [1, 2, 3, 4, 5, 6]
@@ -40,7 +41,7 @@ def test_a_beginner_plan_is_the_required_chain_plus_recommended_topics():
     assert result.targets == ("python-functions",)
     assert result.feasible
     assert result.budget_hours is None
-    style = result.steps[1]
+    style = result.steps[4]
     assert style.because == "python-functions"
     assert style.objectives == ("Format code the PEP 8 way", "Explain it to a friend")
     assert style.mastery_description == "Solve three style and pep 8 exercises"
@@ -73,8 +74,8 @@ def test_steps_are_scheduled_in_dated_weeks():
     assert [w.index for w in calendar] == [1, 2, 3]
     assert [w.hours for w in calendar] == [5.0, 5.0, 3.0]
     assert calendar[1].steps == (
-        "python-control-flow",
         "python-loops",
+        "python-style",
         "python-functions",
     )
     assert calendar[2].start == date(2026, 1, 19)

@@ -66,7 +66,9 @@ def test_steps_out_of_order_are_re_sorted_and_rescheduled():
     assert checked == result
 
     swapped = list(result.steps)
-    swapped[2], swapped[3] = swapped[3], swapped[2]  # control flow before variables
+    at = [s.topic for s in swapped]
+    i, j = at.index("python-variables"), at.index("python-control-flow")
+    swapped[i], swapped[j] = swapped[j], swapped[i]  # control flow before variables
     swapped = [dataclasses.replace(s, position=i) for i, s in enumerate(swapped, 1)]
     checked, repairs = validate(_with_steps(result, swapped), GRAPH, assessment)
     assert _rules(repairs) == [
@@ -108,37 +110,50 @@ def test_a_broken_resource_is_detached_and_the_rest_renumbered():
     assert [r.rank for r in fixed.resources] == [1, 2]
 
 
-def test_a_recommended_step_without_resources_is_dropped():
+def test_a_recommended_step_without_resources_stays_marked():
     result, assessment = _setup()
     checked, repairs = validate(
         _edit(result, "python-style", resources=()), GRAPH, assessment
     )
-    assert _rules(repairs) == [
-        ("step-resources", "python-style"),
-        ("time-budget", None),
-    ]
-    assert checked.dropped_recommended == ("python-style",)
-    assert checked.total_hours == sum(s.hours for s in checked.steps) == 12
-    assert [s.position for s in checked.steps] == [1, 2, 3, 4, 5]
+    assert repairs == ()
+    style = next(s for s in checked.steps if s.topic == "python-style")
+    assert style.no_resource == "broken"
+    assert style.no_resource_reason == "Every resource's link is broken"
+    assert checked.dropped_recommended == ()
+    assert [s.topic for s in checked.steps] == [s.topic for s in result.steps]
 
 
-def test_a_dropped_recommended_step_takes_its_dependents_along():
+def test_a_required_step_without_resources_stays_with_its_content():
     result, assessment = _setup(goals="python-oop")
-    assert {"python-debugging", "python-testing"} <= {s.topic for s in result.steps}
     emptied = _edit(result, "python-debugging", resources=())
-    checked, repairs = validate(emptied, GRAPH, assessment)
-    assert ("step-resources", "python-testing") in _rules(repairs)
-    assert {"python-debugging", "python-testing"}.isdisjoint(
-        s.topic for s in checked.steps
-    )
+    checked, _ = validate(emptied, GRAPH, assessment)
+    debugging = next(s for s in checked.steps if s.topic == "python-debugging")
+    assert debugging.resources == ()
+    assert debugging.objectives and debugging.mastery_description
+    assert debugging.no_resource_reason
+    assert "python-testing" in {s.topic for s in checked.steps}
 
 
-def test_a_required_step_without_resources_fails_naming_rule_and_step():
+def test_a_step_whose_only_resources_are_repaired_away_says_links_are_broken():
     result, assessment = _setup()
-    with pytest.raises(PlanValidationError) as caught:
-        validate(_edit(result, "python-loops", resources=()), GRAPH, assessment)
-    assert (caught.value.rule, caught.value.step) == ("step-resources", "python-loops")
-    assert str(caught.value) == "[step-resources] python-loops: no healthy resource"
+    loops = next(s for s in result.steps if s.topic == "python-loops")
+    only_broken = (dataclasses.replace(loops.resources[0], resource="loops-broken"),)
+    checked, repairs = validate(
+        _edit(result, "python-loops", resources=only_broken), GRAPH, assessment
+    )
+    assert _rules(repairs) == [("broken-resource", "python-loops")]
+    fixed = next(s for s in checked.steps if s.topic == "python-loops")
+    assert (fixed.resources, fixed.no_resource) == ((), "broken")
+
+
+def test_a_mark_on_a_step_that_has_resources_is_cleared():
+    result, assessment = _setup()
+    marked = _edit(
+        result, "python-loops", no_resource="none", no_resource_reason="stale"
+    )
+    checked, _ = validate(marked, GRAPH, assessment)
+    loops = next(s for s in checked.steps if s.topic == "python-loops")
+    assert (loops.no_resource, loops.no_resource_reason) == ("", "")
 
 
 @pytest.mark.parametrize(
@@ -152,7 +167,20 @@ def test_a_required_step_without_content_fails(change, message):
     result, assessment = _setup()
     with pytest.raises(PlanValidationError) as caught:
         validate(_edit_node(result, "python-functions", **change), GRAPH, assessment)
-    assert (caught.value.rule, caught.value.message) == ("step-content", message)
+    assert caught.value.rule == "step-content"
+    assert caught.value.message.startswith(f"{message}: ")
+    assert "choose another goal, or try again later" in caught.value.message
+
+
+def test_a_recommended_step_without_content_is_dropped_with_its_dependents():
+    result, assessment = _setup(goals="python-oop")
+    emptied = _edit_node(result, "python-debugging", mastery_description=" ")
+    checked, repairs = validate(emptied, GRAPH, assessment)
+    assert ("step-content", "python-testing") in _rules(repairs)
+    assert {"python-debugging", "python-testing"}.isdisjoint(
+        s.topic for s in checked.steps
+    )
+    assert {"python-debugging", "python-testing"} <= set(checked.dropped_recommended)
 
 
 def test_a_missing_prerequisite_fails():
@@ -162,6 +190,7 @@ def test_a_missing_prerequisite_fails():
         validate(holed, GRAPH, assessment)
     assert caught.value.rule == "missing-prerequisite"
     assert caught.value.step == "python-functions"
+    assert "mark python-loops as known" in caught.value.message
 
 
 def test_an_unknown_topic_fails():

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "guardian",
     "axes",
+    "allauth",
+    "allauth.account",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -94,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # django-allauth's per-request state (login flows, its htmx answers).
+    "allauth.account.middleware.AccountMiddleware",
     # Last: it turns a lockout raised by any login into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -102,7 +106,10 @@ AUTHENTICATION_BACKENDS = [
     # First: a locked-out account or address is refused before the password
     # is even checked (docs/api.md, "Login protection").
     "axes.backends.AxesStandaloneBackend",
+    # Usernames: the curators' sign-in to the Wagtail admin and API tokens.
     "django.contrib.auth.backends.ModelBackend",
+    # Email addresses: the learners' sign-in on the site (django-allauth).
+    "allauth.account.auth_backends.AuthenticationBackend",
     # Object permissions: the roadmaps a learner shared with a partner.
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -273,7 +280,51 @@ if AWS_STORAGE_BUCKET_NAME:
 # Seconds an export's download link lives; 900 (15 minutes) at most.
 EXPORT_URL_MAX_AGE = env.int("EXPORT_URL_MAX_AGE", default=900)
 
-LOGIN_URL = "wagtailadmin_login"
+# The site's sign-in (django-allauth) for every page but the Wagtail admin,
+# which keeps its own (WAGTAILADMIN_LOGIN_URL, "wagtailadmin_login").
+LOGIN_URL = "account_login"
+# "My roadmaps", unless a safe ``?next=`` says otherwise.
+LOGIN_REDIRECT_URL = "/roadmaps/"
+LOGOUT_REDIRECT_URL = "/"
+
+# Accounts (django-allauth, docs/accounts.md). Learners sign up and in with
+# their email address; Django's user model keeps its ``username`` column,
+# which allauth fills in from the address (nobody has to pick one).
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Wayfinder] "
+# Confirming an address while signed in lands on the account page, which
+# shows the confirmation.
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/accounts/"
+ACCOUNT_ADAPTER = "learners.adapter.AccountAdapter"
+# django-axes owns failed sign-ins (AXES_* below): allauth's own limit on
+# them would answer first with a different message, so it is off. allauth's
+# other limits (sign-ups, reset emails per address and per IP) stay on.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+
+# Email: printed to the console unless EMAIL_HOST names an SMTP server
+# (docs/accounts.md, "Email"); EMAIL_BACKEND overrides both.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Wayfinder <no-reply@localhost>"
+)
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 WAGTAIL_SITE_NAME = "Wayfinder"
 # No gravatar: the admin works offline and leaks no curator's email hash.
@@ -374,6 +425,21 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_RESET_ON_SUCCESS = True
+
+
+def axes_username(request, credentials: dict | None) -> str | None:
+    """The account a sign-in names, for django-axes: the username (the admin,
+    API tokens) or the email address (the site, lower-cased as allauth finds
+    accounts, so "A@x.org" and "a@x.org" count as one)."""
+    credentials = credentials or {}
+    if credentials.get("username"):
+        return credentials["username"]
+    post = getattr(request, "POST", None) or {}
+    email = credentials.get("email") or post.get("login")
+    return email.strip().lower() if email else None
+
+
+AXES_USERNAME_CALLABLE = axes_username
 # The API's lockout in the error shape, the site's as a page (wayfinder/auth.py).
 AXES_LOCKOUT_CALLABLE = "wayfinder.auth.lockout_response"
 # The caller's address is REMOTE_ADDR unless PROXY_COUNT says how many

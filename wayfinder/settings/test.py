@@ -23,6 +23,11 @@ WHITENOISE_AUTOREFRESH = True
 # A loaded CI machine can take longer than production's 0.5 s to open a
 # database connection; the tests of the timeout itself set 0.5 s.
 READYZ_CHECK_TIMEOUT = 2.0
+# allauth keeps its rate limits in the cache (Redis here), which outlives each
+# test's transaction: a suite of sign-ups from 127.0.0.1 would trip them.
+# Failed sign-ins stay limited by django-axes (in the database).
+ACCOUNT_RATE_LIMITS = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Signed with this file's SECRET_KEY, as each environment's tokens are.
 SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": jwt_signing_key(SECRET_KEY)}
 # The throttles' history lives in Redis and outlives each test's transaction,

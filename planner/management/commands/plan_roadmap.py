@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from planner.domain import Plan, Question, Repair
 from planner.services import plan_preview, profile_plan_store
+from roadmaps.services.store import ResourceDetail, resource_details, roadmap_notices
 from wayfinder.errors import command_errors
 
 
@@ -109,10 +110,12 @@ def _output(
 ) -> dict:
     if plan is None:
         return {"status": "questions", "questions": [_question(q) for q in questions]}
+    details = resource_details(r.resource for s in plan.steps for r in s.resources)
     return {
         "status": "plan",
-        "plan": _plan(plan),
+        "plan": _plan(plan, details),
         "repairs": [_repair(r) for r in repairs],
+        "notices": roadmap_notices(plan, repairs),
     }
 
 
@@ -132,7 +135,23 @@ def _repair(r: Repair) -> dict:
     return {"rule": r.rule, "step": r.step, "message": r.message}
 
 
-def _plan(plan: Plan) -> dict:
+def _resource(detail: ResourceDetail | None) -> dict:
+    """What a person reads about a resource; nulls once it left the catalog."""
+    if detail is None:
+        return dict.fromkeys(
+            ("title", "url", "provider", "format", "language", "duration_minutes")
+        )
+    return {
+        "title": detail.title,
+        "url": detail.url or None,
+        "provider": {"slug": detail.provider_slug, "name": detail.provider_name},
+        "format": detail.format,
+        "language": detail.language,
+        "duration_minutes": detail.duration_minutes,
+    }
+
+
+def _plan(plan: Plan, details: Mapping[str, ResourceDetail]) -> dict:
     shortfall = plan.shortfall
     return {
         "catalog_version": plan.catalog_version,
@@ -151,6 +170,7 @@ def _plan(plan: Plan) -> dict:
                 "position": s.position,
                 "topic": s.topic,
                 "name": s.name,
+                "title": s.name,
                 "kind": str(s.kind),
                 "because": s.because,
                 "hours": s.hours,
@@ -158,10 +178,14 @@ def _plan(plan: Plan) -> dict:
                 "start_date": s.start_date.isoformat(),
                 "end_date": s.end_date.isoformat(),
                 "flags": list(s.flags),
+                "no_resource": s.no_resource or None,
+                "no_resource_reason": s.no_resource_reason or None,
+                "fits_deadline": s.fits_deadline,
                 "resources": [
                     {
                         "rank": r.rank,
                         "resource": r.resource,
+                        **_resource(details.get(r.resource)),
                         "score": round(r.score.total, 4),
                         "parts": {k: round(v, 4) for k, v in r.score.parts.items()},
                         "variety_penalty": round(r.score.variety_penalty, 4),
@@ -243,24 +267,37 @@ def _plan_text(output: dict) -> list[str]:
         first, last = step["weeks"]
         weeks = f"week {first}" if first == last else f"weeks {first}-{last}"
         flags = f" [{', '.join(step['flags'])}]" if step["flags"] else ""
+        cut = {True: "", False: " AFTER THE DEADLINE", None: ""}[step["fits_deadline"]]
         lines.append(
-            f"{step['position']:>3}. {step['topic']} ({step['kind']}) "
+            f"{step['position']:>3}. {step['title']} [{step['topic']}] ({step['kind']}) "
             f"{_hours(step['hours'])}, {weeks}, "
-            f"{step['start_date']} to {step['end_date']}{flags}"
+            f"{step['start_date']} to {step['end_date']}{cut}{flags}"
         )
+        if step["no_resource_reason"]:
+            lines.append(f"       No resource yet: {step['no_resource_reason']}")
         for res in step["resources"]:
-            parts = ", ".join(f"{k} {v:g}" for k, v in res["parts"].items())
-            extra = (
-                f"; variety -{res['variety_penalty']:g}"
-                if res["variety_penalty"]
-                else ""
-            )
-            rflags = f" [{', '.join(res['flags'])}]" if res["flags"] else ""
-            lines.append(
-                f"       {res['rank']}. {res['resource']} score {res['score']:.4f} "
-                f"({parts}{extra}){rflags}"
-            )
+            lines += _resource_text(res)
     lines += _plan_notes(plan, output["repairs"])
+    lines += [f"Notice: {n['message']}" for n in output["notices"]]
+    return lines
+
+
+def _resource_text(res: dict) -> list[str]:
+    parts = ", ".join(f"{k} {v:g}" for k, v in res["parts"].items())
+    extra = f"; variety -{res['variety_penalty']:g}" if res["variety_penalty"] else ""
+    rflags = f" [{', '.join(res['flags'])}]" if res["flags"] else ""
+    if res["title"] is None:
+        about = f"{res['resource']} (no longer in the catalog)"
+    else:
+        provider = res["provider"]["name"]
+        about = (
+            f"{res['title']} [{res['resource']}], {provider}, {res['format']}, "
+            f"{res['language']}, {res['duration_minutes']} min"
+        )
+    lines = [f"       {res['rank']}. {about}"]
+    if res["url"]:
+        lines.append(f"          {res['url']}")
+    lines.append(f"          score {res['score']:.4f} ({parts}{extra}){rflags}")
     return lines
 
 

@@ -1,0 +1,369 @@
+"""Teaching order: a topological order that keeps the curated positions and
+finishes a chain before starting the next (planner.domain.planning.teaching_order)."""
+
+from __future__ import annotations
+
+import heapq
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.domain import (
+    CatalogGraph,
+    Prerequisite,
+    SubjectNode,
+    TopicNode,
+    TrackNode,
+    assess,
+    normalize,
+    plan,
+)
+from planner.domain.graph import prerequisites_first
+from planner.domain.planning import required_closure, teaching_order
+from tests.factories import PrerequisiteFactory, SubjectFactory, TopicFactory
+
+from . import TODAY, resource
+
+SETTINGS = settings(max_examples=150, deadline=None)
+
+
+def _topic(slug: str, position: int = 0, subject: str = "s") -> TopicNode:
+    return TopicNode(
+        slug=slug,
+        subject=subject,
+        name=slug.replace("-", " ").title(),
+        level="beginner",
+        estimated_hours=2.0,
+        objectives=(f"Use {slug}",),
+        mastery_description=f"Quiz on {slug}",
+        position=position,
+    )
+
+
+def _graph(topics, edges, tracks=(), resources=()) -> CatalogGraph:
+    subjects = {t.subject for t in topics}
+    return CatalogGraph.build(
+        version=1,
+        subjects=[SubjectNode(s, s.title(), ("en",)) for s in sorted(subjects)],
+        topics=topics,
+        prerequisites=edges,
+        tracks=tracks,
+        resources=resources,
+    )
+
+
+def _order(graph: CatalogGraph, targets: list[str], subject: str = "s") -> list[str]:
+    members = _closure_all_kinds(graph, targets)
+    return teaching_order(graph, members, targets, subject)
+
+
+def _closure_all_kinds(graph: CatalogGraph, roots: list[str]) -> set[str]:
+    seen, stack = set(roots), list(roots)
+    while stack:
+        for req, _ in graph.requires.get(stack.pop(), ()):
+            if req not in seen:
+                seen.add(req)
+                stack.append(req)
+    return seen
+
+
+# -- the SQL track the issue quotes ----------------------------------------------------
+SQL = (
+    ("sql-select", ()),
+    ("sql-from", ("sql-select",)),
+    ("sql-where", ("sql-from",)),
+    ("sql-order-by", ("sql-from",)),
+    ("sql-group-by", ("sql-from",)),
+    ("sql-having", ("sql-group-by", "sql-where")),
+    ("sql-joins", ("sql-from",)),
+)
+
+
+def _sql_graph() -> CatalogGraph:
+    topics = [_topic(slug, i, "sql") for i, (slug, _) in enumerate(SQL, start=1)]
+    # DELETE is taught last, though it sorts first by name and depth.
+    topics.append(_topic("sql-delete", len(SQL) + 1, "sql"))
+    edges = [Prerequisite(slug, req) for slug, reqs in SQL for req in reqs]
+    edges.append(Prerequisite("sql-delete", "sql-where"))
+    track = TrackNode(
+        "sql-queries",
+        "sql",
+        "SQL queries",
+        targets=("sql-having", "sql-joins", "sql-order-by", "sql-delete"),
+    )
+    offers = [resource(f"{slug}-docs", slug) for slug, _ in SQL]
+    offers.append(resource("sql-delete-docs", "sql-delete"))
+    return _graph(topics, edges, [track], offers)
+
+
+def test_a_sql_track_comes_out_in_curated_order_not_by_depth_and_name():
+    graph = _sql_graph()
+    profile = normalize(
+        {
+            "subject": "sql",
+            "level": "beginner",
+            "goals": "sql-queries",
+            "weekly_hours": 5,
+            "language": "en",
+            "start_date": TODAY.isoformat(),
+        },
+        graph,
+        TODAY,
+    )
+    result = plan(assess(profile, graph, assume_unanswered=True), graph)
+    steps = [s.topic for s in result.steps]
+    assert steps == [
+        "sql-select",
+        "sql-from",
+        "sql-where",
+        "sql-order-by",
+        "sql-group-by",
+        "sql-having",
+        "sql-joins",
+        "sql-delete",
+    ]
+    # What depth then slug gave before: DELETE and GROUP BY ahead of WHERE.
+    by_rank = sorted(steps, key=graph.topo_rank.__getitem__)
+    assert by_rank[2:5] == ["sql-group-by", "sql-joins", "sql-order-by"]
+    assert [s.position for s in result.steps] == list(range(1, 9))
+    assert result.steps[0].start_date == TODAY
+
+
+def test_a_prerequisite_placed_after_what_needs_it_comes_just_before_it():
+    topics = [
+        _topic("intro", 1),
+        _topic("loops", 2),
+        _topic("functions", 3),
+        _topic("recursion", 4),
+        _topic("variables", 9),  # curated late by mistake
+    ]
+    edges = [
+        Prerequisite("loops", "intro"),
+        Prerequisite("functions", "variables"),
+        Prerequisite("recursion", "functions"),
+    ]
+    graph = _graph(topics, edges)
+    order = _order(graph, ["loops", "recursion"])
+    assert order == ["intro", "loops", "variables", "functions", "recursion"]
+
+
+def test_without_positions_each_chain_is_finished_before_the_next_starts():
+    names = ["a1", "a2", "a3", "b1", "b2"]
+    topics = [_topic(n) for n in names]
+    edges = [
+        Prerequisite("a2", "a1"),
+        Prerequisite("a3", "a2"),
+        Prerequisite("b2", "b1"),
+    ]
+    graph = _graph(topics, edges)
+    order = _order(graph, ["a3", "b2"])
+    # Targets by rank (the shallower first), each with its whole chain.
+    assert order == ["b1", "b2", "a1", "a2", "a3"]
+    # Depth then slug would interleave the chains.
+    assert sorted(order, key=graph.topo_rank.__getitem__) == [
+        "a1",
+        "b1",
+        "a2",
+        "b2",
+        "a3",
+    ]
+
+
+def test_a_short_side_prerequisite_lands_next_to_the_topic_needing_it():
+    topics = [_topic(n) for n in ("setup", "variables", "loops", "style", "functions")]
+    edges = [
+        Prerequisite("variables", "setup"),
+        Prerequisite("loops", "variables"),
+        Prerequisite("functions", "loops"),
+        Prerequisite("functions", "style", "recommended"),
+    ]
+    order = _order(_graph(topics, edges), ["functions"])
+    assert order == ["setup", "variables", "loops", "style", "functions"]
+
+
+def test_another_subjects_prerequisite_comes_only_when_needed():
+    topics = [
+        _topic("terminal", 1, "tools"),
+        _topic("py-setup", 1, "python"),
+        _topic("py-strings", 2, "python"),
+        _topic("py-scripts", 3, "python"),
+    ]
+    edges = [
+        Prerequisite("py-strings", "py-setup"),
+        Prerequisite("py-scripts", "py-strings"),
+        Prerequisite("py-scripts", "terminal"),
+    ]
+    order = _order(_graph(topics, edges), ["py-scripts"], subject="python")
+    assert order == ["py-setup", "py-strings", "terminal", "py-scripts"]
+
+
+def test_prerequisites_first_handles_a_chain_deeper_than_the_recursion_limit():
+    size = 5000
+    requires = {i: [i - 1] if i else [] for i in range(size)}
+    assert prerequisites_first([size - 1], requires.__getitem__) == list(range(size))
+
+
+# -- properties over random DAGs -------------------------------------------------------
+@st.composite
+def dags(draw) -> tuple[CatalogGraph, list[str]]:
+    """A random DAG (edges to lower numbers, both kinds), random positions with
+    ties, and random targets."""
+    size = draw(st.integers(min_value=1, max_value=30))
+    positions = draw(st.lists(st.integers(0, 6), min_size=size, max_size=size))
+    topics = [_topic(f"t{i:02d}", positions[i]) for i in range(size)]
+    edges = [
+        Prerequisite(
+            f"t{i:02d}", f"t{j:02d}", draw(st.sampled_from(("required", "recommended")))
+        )
+        for i in range(1, size)
+        for j in sorted(draw(st.sets(st.integers(0, i - 1), max_size=3)))
+    ]
+    targets = sorted(
+        draw(st.sets(st.sampled_from([t.slug for t in topics]), min_size=1))
+    )
+    return _graph(topics, edges), targets
+
+
+@SETTINGS
+@given(dags())
+def test_the_order_is_a_topological_order_of_the_plan(case) -> None:
+    graph, targets = case
+    members = _closure_all_kinds(graph, targets)
+    order = teaching_order(graph, members, targets, "s")
+    assert sorted(order) == sorted(members)
+    seen: set[str] = set()
+    for slug in order:
+        for req, _ in graph.requires.get(slug, ()):
+            if req in members:
+                assert req in seen, f"{slug} before its prerequisite {req}"
+        seen.add(slug)
+
+
+@st.composite
+def consistent_dags(draw) -> tuple[CatalogGraph, list[str]]:
+    """A random DAG whose distinct positions already put prerequisites first:
+    a random linear extension of it, numbered."""
+    graph, targets = draw(dags())
+    slugs = list(graph.topics)
+    priority = dict(zip(slugs, draw(st.permutations(range(len(slugs)))), strict=True))
+    pending = {slug: len(graph.requires.get(slug, ())) for slug in graph.topics}
+    ready = [(priority[s], s) for s, n in pending.items() if n == 0]
+    heapq.heapify(ready)
+    extension = []
+    while ready:
+        _, slug = heapq.heappop(ready)
+        extension.append(slug)
+        for dep, _ in graph.required_by.get(slug, ()):
+            pending[dep] -= 1
+            if pending[dep] == 0:
+                heapq.heappush(ready, (priority[dep], dep))
+    topics = [
+        _topic(slug, position) for position, slug in enumerate(extension, start=1)
+    ]
+    edges = [
+        Prerequisite(slug, req, kind)
+        for slug, pairs in graph.requires.items()
+        for req, kind in pairs
+    ]
+    return _graph(topics, edges), targets
+
+
+@SETTINGS
+@given(consistent_dags())
+def test_positions_consistent_with_prerequisites_are_kept_exactly(case) -> None:
+    graph, targets = case
+    members = _closure_all_kinds(graph, targets)
+    order = teaching_order(graph, members, targets, "s")
+    assert order == sorted(members, key=lambda s: graph.topics[s].position)
+
+
+@SETTINGS
+@given(st.integers(1, 40), st.data())
+def test_a_single_chain_with_consistent_positions_comes_in_position_order(
+    length, data
+) -> None:
+    positions = sorted(
+        data.draw(st.sets(st.integers(0, 1000), min_size=length, max_size=length))
+    )
+    # Slugs run against the chain, so neither name nor slug order could pass.
+    slugs = [f"c{length - i:03d}" for i in range(length)]
+    topics = [_topic(s, p) for s, p in zip(slugs, positions, strict=True)]
+    edges = [Prerequisite(b, a) for a, b in zip(slugs, slugs[1:], strict=False)]
+    graph = _graph(topics, edges)
+    assert _order(graph, [slugs[-1]]) == slugs
+
+
+@SETTINGS
+@given(dags(), st.randoms(use_true_random=False))
+def test_the_order_does_not_depend_on_the_order_the_catalog_was_read_in(
+    case, rnd
+) -> None:
+    graph, targets = case
+    topics = list(graph.topics.values())
+    edges = [
+        Prerequisite(slug, req, kind)
+        for slug, pairs in graph.requires.items()
+        for req, kind in pairs
+    ]
+    rnd.shuffle(topics)
+    rnd.shuffle(edges)
+    shuffled = _graph(topics, edges)
+    members = _closure_all_kinds(graph, targets)
+    first = teaching_order(graph, members, targets, "s")
+    assert first == teaching_order(graph, set(members), list(targets), "s")
+    assert first == teaching_order(shuffled, sorted(members), targets[::-1], "s")
+
+
+@SETTINGS
+@given(dags())
+def test_a_plan_keeps_its_steps_in_teaching_order(case) -> None:
+    graph, targets = case
+    track = TrackNode("goal", "s", "Goal", targets=tuple(targets))
+    graph = _graph(
+        list(graph.topics.values()),
+        [
+            Prerequisite(slug, req, kind)
+            for slug, pairs in graph.requires.items()
+            for req, kind in pairs
+        ],
+        [track],
+    )
+    profile = normalize(
+        {
+            "subject": "s",
+            "level": "beginner",
+            "goals": "goal",
+            "weekly_hours": 5,
+            "language": "en",
+            "start_date": TODAY.isoformat(),
+        },
+        graph,
+        TODAY,
+    )
+    result = plan(assess(profile, graph, assume_unanswered=True), graph)
+    steps = [s.topic for s in result.steps]
+    assert set(required_closure(graph, targets, frozenset())) <= set(steps)
+    assert steps == teaching_order(graph, steps, result.targets, "s")
+
+
+# -- the snapshot reads positions from the database ------------------------------------
+@pytest.mark.django_db
+def test_the_snapshot_carries_each_topics_position() -> None:
+    from planner.selectors import catalog_graph_build
+
+    subject = SubjectFactory(slug="sql")
+    select = TopicFactory(slug="select", subject=subject, position=1)
+    where = TopicFactory(slug="where", subject=subject, position=2)
+    delete = TopicFactory(slug="delete", subject=subject, position=3)
+    PrerequisiteFactory(topic=where, requires=select)
+    PrerequisiteFactory(topic=delete, requires=where)
+
+    graph = catalog_graph_build(version=1)
+
+    assert {s: graph.topics[s].position for s in ("select", "where", "delete")} == {
+        "select": 1,
+        "where": 2,
+        "delete": 3,
+    }
+    assert _order(graph, ["delete"], subject="sql") == ["select", "where", "delete"]
