@@ -5,12 +5,8 @@ keyboard, regenerate, see the changes and the previous version; axe-core at
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
-
-from django.conf import settings
-from django.test import Client
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,31 +15,13 @@ from planner.models import JobState, PlanningJob
 from planner.services import job_execute
 from roadmaps.models import RoadmapStep
 from roadmaps.services import step_complete
+from tests.e2e.browser import axe_clean as _axe
+from tests.e2e.browser import signed_in as _signed_in
 from tests.factories import UserFactory
 from tests.planner.conftest import small_catalog_build
 from tests.roadmaps.conftest import roadmap_plan
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ["violations"]});
-  return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}));
-}"""
-
-
-def _signed_in(page: Page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
-    )
-
-
-def _axe(page: Page, axe_path: Path) -> None:
-    page.add_script_tag(path=str(axe_path))
-    violations = page.evaluate(AXE_RUN)
-    assert violations == [], json.dumps(violations, indent=2)
 
 
 def test_complete_a_step_by_keyboard_and_the_next_unlocks(

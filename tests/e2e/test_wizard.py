@@ -10,32 +10,17 @@ import json
 import re
 from pathlib import Path
 
-from django.conf import settings
-from django.test import Client
-
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from planner.models import JobState, PlanningJob
 from planner.services import job_execute
+from tests.e2e.browser import AXE_RUN
+from tests.e2e.browser import signed_in as _signed_in
 from tests.factories import UserFactory
 from tests.planner.conftest import small_catalog_build
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ["violations"]});
-  return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}));
-}"""
-
-
-def _signed_in(page: Page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def _tab_to(page: Page, target: Locator, limit: int = 40) -> None:
