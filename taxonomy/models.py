@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
 
 from .enums import GoalKind, Language, Level, MasteryKind, PrerequisiteKind
 from .fields import StringListField
@@ -171,6 +172,12 @@ class Topic(ClusterableModel):
         ),
         FieldPanel("tags"),
         InlinePanel("prerequisites", heading="Prerequisites", label="Prerequisite"),
+        InlinePanel(
+            "group_prerequisites",
+            heading="Prerequisite choice groups",
+            label="Choice group",
+            help_text="The learner needs the chosen member(s) of each group first.",
+        ),
     ]
 
     class Meta:
@@ -255,12 +262,20 @@ class Track(ClusterableModel):
         related_name="tracks",
         help_text="The topics the learner is aiming for; their prerequisites come along.",
     )
+    target_groups = ParentalManyToManyField(
+        "taxonomy.ChoiceGroup",
+        related_name="tracks",
+        blank=True,
+        help_text="Choice groups the track aims for: the learner gets the chosen "
+        "member(s) of each, not all of them.",
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
         FieldRowPanel([FieldPanel("subject"), FieldPanel("goal_kind")]),
         FieldPanel("description"),
         FieldPanel("targets"),
+        FieldPanel("target_groups"),
     ]
 
     class Meta:
@@ -276,3 +291,113 @@ class Track(ClusterableModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChoiceGroup(ClusterableModel):
+    """Alternative topics of one subject, of which a learner needs ``min_choices``.
+
+    "Server language: one of Go, Python, Java". Tracks and prerequisites point at
+    a group; the planner picks the member(s) for each learner (docs/planner.md,
+    "Choice groups").
+    """
+
+    slug = models.SlugField(
+        max_length=120, unique=True, validators=[validate_lowercase_slug]
+    )
+    subject = models.ForeignKey(
+        "taxonomy.Subject", on_delete=models.PROTECT, related_name="choice_groups"
+    )
+    name = models.CharField(max_length=160)
+    description = models.TextField(max_length=DESCRIPTION_MAX, blank=True)
+    min_choices = models.PositiveSmallIntegerField(
+        "at least",
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text='How many members a learner needs (1 for "one of").',
+    )
+    default_member = models.ForeignKey(
+        "taxonomy.Topic",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member chosen when nothing the learner said decides.",
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
+        FieldRowPanel([FieldPanel("subject"), FieldPanel("min_choices")]),
+        FieldPanel("description"),
+        InlinePanel("members", heading="Members", label="Member", min_num=2),
+        FieldPanel("default_member"),
+    ]
+
+    class Meta:
+        ordering = ["subject__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_choices__gte=1),
+                name="choicegroup_min_choices_positive",
+            ),
+            slug_lowercase_constraint(name="choicegroup_slug_lowercase"),
+            text_length_constraint(
+                field="description",
+                limit=DESCRIPTION_MAX,
+                name="choicegroup_description_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChoiceGroupMember(Orderable):
+    """One alternative of a choice group, in the curator's order."""
+
+    group = ParentalKey(
+        "taxonomy.ChoiceGroup", on_delete=models.CASCADE, related_name="members"
+    )
+    topic = models.ForeignKey(
+        "taxonomy.Topic", on_delete=models.CASCADE, related_name="choice_memberships"
+    )
+
+    panels = [FieldPanel("topic")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "topic"], name="choicegroupmember_unique_topic"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} in {self.group}"
+
+
+class GroupPrerequisite(models.Model):
+    """``topic`` requires (or recommends) the chosen member(s) of ``group`` first."""
+
+    topic = ParentalKey(
+        "taxonomy.Topic", on_delete=models.CASCADE, related_name="group_prerequisites"
+    )
+    group = models.ForeignKey(
+        "taxonomy.ChoiceGroup", on_delete=models.CASCADE, related_name="dependents"
+    )
+    kind = models.CharField(
+        max_length=12,
+        choices=PrerequisiteKind.choices,
+        default=PrerequisiteKind.REQUIRED,
+    )
+
+    panels = [FieldRowPanel([FieldPanel("group"), FieldPanel("kind")])]
+
+    class Meta:
+        ordering = ["topic_id", "group__slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "group"], name="groupprerequisite_unique_edge"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.kind} one of {self.group}"

@@ -200,6 +200,32 @@ class TrackNode:
     description: str = ""
     goal_kind: GoalKind = GoalKind.SKILL
     targets: tuple[str, ...] = ()
+    #: Choice groups the track aims for: their chosen member(s) become targets.
+    target_groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceGroupNode:
+    """Alternative topics of one subject; a learner needs ``min_choices`` of them.
+
+    ``members`` keep the curator's order; ``default`` is one of them or None.
+    """
+
+    slug: str
+    subject: str
+    name: str
+    members: tuple[str, ...]
+    min_choices: int = 1
+    default: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPrerequisite:
+    """``topic`` requires (or recommends) the chosen member(s) of ``group`` first."""
+
+    topic: str
+    group: str
+    kind: PrerequisiteKind = PrerequisiteKind.REQUIRED
 
 
 @dataclass(frozen=True, slots=True)
