@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -100,8 +101,17 @@ def _me(user: AbstractBaseUser) -> dict[str, Any]:
     }
 
 
+class _OneObjectSchema(AutoSchema):
+    """``me/`` answers one object, though the router routes it as a list."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 class MeViewSet(viewsets.ViewSet):
     """The caller: who they are, their role and what they may do."""
+
+    schema = _OneObjectSchema()
 
     @extend_schema(responses=MeSerializer)
     def list(self, request: Request) -> Response:

@@ -75,3 +75,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+handler404 = "wayfinder.error_pages.page_not_found"
+handler500 = "wayfinder.error_pages.server_error"

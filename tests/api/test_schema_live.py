@@ -38,7 +38,6 @@ import yaml
 from pytest_django.live_server_helper import LiveServer
 from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -81,12 +80,7 @@ def _served_schema() -> dict:
 
 
 SERVED = _served_schema()
-schema = (
-    schemathesis.openapi.from_dict(SERVED)
-    .include(path_regex=API_PATHS)
-    # Finding B: the schema describes ``me/`` as a list; pinned below.
-    .exclude(path="/api/v1/me/", method="GET")
-)
+schema = schemathesis.openapi.from_dict(SERVED).include(path_regex=API_PATHS)
 schema.config.phases.coverage.enabled = COVERAGE
 
 
@@ -187,10 +181,10 @@ def server(world) -> Iterator[str]:
 def _aim(case, world: World) -> None:
     """Point path parameters at the learner's objects.
 
-    Numeric ids always: a value the route's ``[0-9]+`` does not match answers
-    Django's HTML 404 (finding A, pinned below). Slugs only when generated
-    valid: any slug reaches the API, which answers an unknown one with its
-    JSON 404.
+    Ids always, so the private routes are reached with data behind them (a
+    value the route's ``[0-9]+`` does not match is tested below: it answers
+    the API's JSON 404). Slugs only when generated valid: any slug reaches
+    the API, which answers an unknown one with its JSON 404.
     """
     if not case.path_parameters:
         return
@@ -241,14 +235,9 @@ def test_the_live_server_serves_the_schema_under_test(live_server):
     assert "/api/v1/roadmaps/{id}/steps/{step_id}/complete/" in private
 
 
-# -- findings of this test, pinned until the API is fixed ---------------------------
+# -- findings of this test, fixed: kept as regressions ------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="finding A: a non-numeric id answers HTML",
-)
 @pytest.mark.parametrize(
     "path",
     [
@@ -269,9 +258,6 @@ def test_an_id_the_route_cannot_match_answers_the_json_error(world, server, path
     assert response.json()["error"]["code"] == "not_found"
 
 
-@pytest.mark.xfail(
-    strict=True, raises=FailureGroup, reason="finding B: me/ is described as a list"
-)
 def test_me_keeps_to_its_schema(world, server, http):
     me = schemathesis.openapi.from_dict(SERVED)["/api/v1/me/"]["GET"]
     case = me.Case()
