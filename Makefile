@@ -44,6 +44,10 @@ run: setup ## Set up and start the web server and a Huey worker on http://$(HOST
 
 # pytest runs on the test settings whatever DJANGO_SETTINGS_MODULE says: this
 # Makefile exports the dev one, and pytest-django prefers the environment.
+# Two processes by default (pytest-xdist): the suite is too long to run
+# serially within CI's budget. PYTEST_ARGS="-n 0" runs it in one.
+PYTEST_ARGS ?= -n 2
+
 .PHONY: test
 test: install ## Run the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
 	$(PY) manage.py makemigrations --check --dry-run --settings=wayfinder.settings.test

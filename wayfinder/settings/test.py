@@ -12,6 +12,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A queue name per test process, so parallel runs on one Redis never share tasks.
 HUEY_NAME = env.str("HUEY_NAME", default=f"wayfinder-test-{os.getpid()}")
 HUEY["name"] = HUEY_NAME  # noqa: F405
+# Parallel test processes (pytest-xdist) share one Redis: each keeps its cache
+# (throttle histories, locks) under a prefix of its own.
+CACHES["default"]["KEY_PREFIX"] = (  # noqa: F405
+    f"wayfinder-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+)
 LOG_FORMAT = "console"
 # Rolled-back test catalogs reuse version numbers: never share snapshots via Redis.
 PLANNER_GRAPH_CACHE = False
