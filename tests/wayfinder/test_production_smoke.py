@@ -10,6 +10,7 @@ and dropped here), so pytest-django's test database is never flushed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -130,11 +131,10 @@ def production_env(smoke_database, tmp_path_factory) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def gunicorn(production_env, tmp_path_factory) -> Iterator[str]:
-    """The base URL of gunicorn serving ``wayfinder.wsgi`` with production settings."""
+@contextlib.contextmanager
+def _gunicorn_serving(env: dict[str, str], log: Path) -> Iterator[str]:
+    """gunicorn serving ``wayfinder.wsgi`` with ``env`` on a free port: its base URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
@@ -148,7 +148,7 @@ def gunicorn(production_env, tmp_path_factory) -> Iterator[str]:
                 "1",
             ],
             cwd=ROOT,
-            env=production_env,
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -170,6 +170,14 @@ def gunicorn(production_env, tmp_path_factory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def gunicorn(production_env, tmp_path_factory) -> Iterator[str]:
+    """The base URL of gunicorn serving ``wayfinder.wsgi`` with production settings."""
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    with _gunicorn_serving(production_env, log) as base:
+        yield base
 
 
 def test_production_serves_its_pages_and_every_static_file_they_link(gunicorn):
@@ -211,3 +219,29 @@ def test_plain_http_is_redirected_to_https_except_the_health_endpoints(gunicorn)
         assert http.get("/").status_code == 301
         assert http.get("/healthz").status_code == 200
         assert http.get("/readyz").status_code in (200, 503)
+
+
+def test_a_database_that_cannot_be_reached_answers_503_not_500(
+    production_env, tmp_path_factory
+):
+    """PostgreSQL stopped, as an outage leaves it: nothing listens on its port."""
+    env = {
+        **production_env,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{_free_port()}/gone",
+    }
+    log = tmp_path_factory.mktemp("gunicorn-no-db") / "gunicorn.log"
+    with (
+        _gunicorn_serving(env, log) as base,
+        httpx.Client(base_url=base, headers=HTTPS, timeout=10) as http,
+    ):
+        page = http.get("/")
+        api = http.get("/api/v1/subjects/")
+        ready = http.get("/readyz")
+
+    assert page.status_code == 503, page.text[:300]
+    assert page.headers["Retry-After"] == "30"
+    assert "can’t reach our database" in page.text
+    assert api.status_code == 503
+    assert api.headers["Retry-After"] == "30"
+    assert api.json()["error"]["code"] == "service_unavailable"
+    assert ready.status_code == 503
