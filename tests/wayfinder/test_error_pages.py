@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from django.test import RequestFactory
+
+import pytest
 
 from wayfinder.error_pages import page_not_found, server_error
 
