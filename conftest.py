@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
@@ -52,3 +53,18 @@ def redis_url() -> str:
             pytest.fail("REDIS_URL is required in CI")
         pytest.skip("REDIS_URL is not set or not reachable")
     return url
+
+
+@pytest.fixture(autouse=True)
+def _fresh_planner_snapshot() -> Iterator[None]:
+    """Every test starts and ends without the planner's in-process snapshot.
+
+    The snapshot is memoised by catalog version, and rolled-back test catalogs
+    reuse version numbers: a test in the same process could otherwise plan on
+    the previous test's catalog. (The settings keep it out of Redis too.)
+    """
+    from planner.selectors import catalog_graph_forget
+
+    catalog_graph_forget()
+    yield
+    catalog_graph_forget()

@@ -7,6 +7,12 @@ a warm snapshot for: typical tracks (closures of a few hundred topics), a
 plan whose closure is the whole catalog, and the same tracks on catalogs of
 several sizes (planning cost follows the subgraph, not the catalog). CPU time
 is printed beside wall time: on a shared machine it is the steadier figure.
+
+Then the same on a hub-shaped catalog (``--hub-topics``, 0 skips it: hubs
+with many subtopics, optional prerequisites, choice groups, topics without
+resources) for beginner, intermediate and advanced learners, where placement
+(level and three bisecting questions, treated as skipped) shrinks the plans;
+the target there is on planning (uncertainty + plan stages).
 """
 
 from __future__ import annotations
@@ -24,13 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from planner.domain import CatalogGraph, run_pipeline  # noqa: E402
 from planner.domain.planning import required_closure  # noqa: E402
-from planner.domain.synthetic import synthetic_catalog  # noqa: E402
+from planner.domain.synthetic import hub_catalog, synthetic_catalog  # noqa: E402
 
 TODAY = date(2026, 1, 5)
 TOPICS_PER_SUBJECT = 500
 STAGES = ("normalize", "uncertainty", "plan", "rank", "validate")
 CORE = ("plan", "rank", "validate")
-TARGETS_MS = {"typical": 50.0, "whole catalog": 300.0}
+TARGETS_MS = {"typical": 50.0, "whole catalog": 300.0, "hub planning": 20.0}
 LEVELS = ("beginner", "intermediate", "advanced")
 LANGUAGES = ("en", "en", "es", "fr")
 COSTS = ("any", "free only")
@@ -128,6 +134,73 @@ def typical_tracks(graph: CatalogGraph, low: int = 150, high: int = 600) -> list
     return sorted(slug for slug, size in sizes.items() if low <= size <= high)
 
 
+def hub(topics: int, per_topic: int, runs: int, seed: int) -> None:
+    """Typical tracks of a hub-shaped catalog, per level: plan sizes and times."""
+    started = time.perf_counter()
+    catalog = hub_catalog(
+        topics=topics,
+        subjects=max(1, topics // TOPICS_PER_SUBJECT),
+        resources_per_topic=per_topic,
+        seed=seed,
+    )
+    graph = catalog.graph()
+    gc.collect()
+    gc.freeze()
+    print(
+        f"\nhub-shaped catalog: {len(graph.topics)} topics, {len(graph.resources)} "
+        f"resources, {len(graph.groups)} choice groups, "
+        f"{sum(1 for t in graph.topics if not graph.resources_by_topic.get(t))} "
+        f"topics without resources; generated and built in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    tracks = typical_tracks(graph, 40, 600)
+    print(f"typical tracks: {len(tracks)}")
+    print(
+        f"  {'level':<14}{'steps p50':>10}{'hours p50':>10}{'uncert. p95':>12}"
+        f"{'plan p95':>10}{'planning p50':>14}{'p95':>8}{'core p50':>10}{'p95':>8}"
+    )
+    planning_all: list[float] = []
+    planning_cpu: list[float] = []
+    for level in LEVELS:
+        raws = [{**r, "level": level} for r in profiles(graph, tracks, runs)]
+        run_pipeline(raws[0], graph, today=TODAY, assume_unanswered=True)
+        planning, core, steps, hours, asks, plans = [], [], [], [], [], []
+        for raw in raws:
+            cpu: dict[str, float] = {}
+
+            def on_stage(stage: str, _percent: int, cpu=cpu) -> None:
+                cpu[stage] = time.process_time()
+
+            result = run_pipeline(
+                raw, graph, today=TODAY, assume_unanswered=True, on_stage=on_stage
+            )
+            planning_cpu.append((cpu["rank"] - cpu["uncertainty"]) * 1000)
+            timings = result.timings_ms()
+            asks.append(timings["uncertainty"])
+            plans.append(timings["plan"])
+            planning.append(timings["uncertainty"] + timings["plan"])
+            core.append(sum(timings[s] for s in CORE))
+            steps.append(len(result.plan.steps))
+            hours.append(result.plan.total_hours)
+        planning_all += planning
+        print(
+            f"  {level:<14}{percentile(steps, 0.5):>10.0f}{percentile(hours, 0.5):>10.0f}"
+            f"{percentile(asks, 0.95):>12.2f}{percentile(plans, 0.95):>10.2f}"
+            f"{percentile(planning, 0.5):>14.2f}{percentile(planning, 0.95):>8.2f}"
+            f"{percentile(core, 0.5):>10.2f}{percentile(core, 0.95):>8.2f}"
+        )
+    p95 = percentile(planning_all, 0.95)
+    target = TARGETS_MS["hub planning"]
+    verdict = "within" if p95 <= target else "OVER"
+    print(
+        f"  planning p95 over all levels {p95:.2f} ms; target < {target:g} ms: {verdict}"
+    )
+    print(
+        f"  same, CPU time: p50 {percentile(planning_cpu, 0.5):.2f} ms, "
+        f"p95 {percentile(planning_cpu, 0.95):.2f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--topics", type=int, default=10_000)
@@ -136,6 +209,7 @@ def main() -> None:
     parser.add_argument("--full-runs", type=int, default=12)
     parser.add_argument("--scaling", default="1000,10000,50000")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--hub-topics", type=int, default=10_000)
     args = parser.parse_args()
 
     graph, gen_s, build_s = build(args.topics, args.resources_per_topic, args.seed)
@@ -177,6 +251,8 @@ def main() -> None:
             f"{percentile(figures['wall'], 0.95):>10.2f}"
         )
         del small
+    if args.hub_topics:
+        hub(args.hub_topics, args.resources_per_topic, args.runs, args.seed)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory (max RSS): {peak:.0f} MiB")
 

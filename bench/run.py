@@ -74,6 +74,8 @@ def main() -> int:
                     "3",
                     "--scaling",
                     "1000,2000",
+                    "--hub-topics",
+                    "2000",
                 ]
                 if QUICK
                 else []

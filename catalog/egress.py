@@ -20,17 +20,21 @@ Two halves:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ipaddress
 import re
 import socket
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import anyio
 import httpcore
 import httpx
 
+T = TypeVar("T")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -213,3 +217,20 @@ def _address_literal(host: str) -> IPAddress | None:
         with contextlib.suppress(OSError):
             return ipaddress.IPv4Address(socket.inet_aton(host))
     return None
+
+
+def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to its end from synchronous code and return its result.
+
+    The outbound fetches (link checks, external sources) are async inside and
+    called from Huey tasks, commands and views. ``asyncio.run`` refuses to run
+    where an event loop already runs in this thread (a caller inside async
+    code, or a synchronous library that keeps a loop, as Playwright's sync API
+    does in the browser tests): there the coroutine gets a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="egress") as pool:
+        return pool.submit(asyncio.run, coroutine).result()

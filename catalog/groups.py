@@ -27,6 +27,7 @@ _TRANSFER_MODELS = (
     "taxonomy.subject",
     "taxonomy.topic",
     "taxonomy.track",
+    "taxonomy.choicegroup",
     "catalog.provider",
     "catalog.resource",
 )
@@ -39,6 +40,13 @@ TRANSFER_PERMISSIONS = tuple(
 # (roadmaps/planner wagtail_hooks). Named, never imported: those apps sit
 # above the catalog.
 LEARNER_VIEW_PERMISSIONS = ("roadmaps.view_roadmap", "planner.view_planningjob")
+# The review queue of candidates found by external sources (sources app,
+# named for the same reason): curators review them; only sources add them.
+CANDIDATE_REVIEW_PERMISSIONS = (
+    "sources.view_candidate",
+    "sources.change_candidate",
+    "sources.delete_candidate",
+)
 REPORT_PERMISSIONS = tuple(
     f"{app}.{action}_{model}"
     for app, model in (("taxonomy", "topic"), ("catalog", "resource"))
@@ -54,7 +62,12 @@ def curator_permission_names() -> list[str]:
         for app_label, model in (label.split(".") for label in CATALOG_MODELS)
         for action in ACTIONS
     ]
-    return [*names, *LEARNER_VIEW_PERMISSIONS, ADMIN_ACCESS]
+    return [
+        *names,
+        *LEARNER_VIEW_PERMISSIONS,
+        *CANDIDATE_REVIEW_PERMISSIONS,
+        ADMIN_ACCESS,
+    ]
 
 
 @transaction.atomic
@@ -96,7 +109,12 @@ def curators_group_on_post_migrate(
     from django.contrib.contenttypes.management import create_contenttypes
 
     for app_label in dict.fromkeys(
-        name.split(".")[0] for name in (*CATALOG_MODELS, *LEARNER_VIEW_PERMISSIONS)
+        name.split(".")[0]
+        for name in (
+            *CATALOG_MODELS,
+            *LEARNER_VIEW_PERMISSIONS,
+            *CANDIDATE_REVIEW_PERMISSIONS,
+        )
     ):
         app_config = global_apps.get_app_config(app_label)
         create_contenttypes(app_config, verbosity=0, using=using)

@@ -45,6 +45,7 @@ from .egress import (
     IPNetwork,
     PrivateAddressRefused,
     networks_parse,
+    run_blocking,
     vetting_transport,
 )
 
@@ -156,14 +157,14 @@ def check_urls(
 ) -> dict[str, LinkResult]:
     """Check every distinct URL once and return ``{url: LinkResult}``.
 
-    Synchronous: runs its own event loop, so call it from a worker, a command
-    or a test, never from inside a running loop. Never raises for what a URL
+    Synchronous: runs its own event loop (in a thread of its own when the
+    caller's thread already runs one, ``egress.run_blocking``). Never raises for what a URL
     answers; every failure is described in its result.
     """
     distinct = list(dict.fromkeys(urls))
     if not distinct:
         return {}
-    return asyncio.run(check_urls_async(distinct, config=config))
+    return run_blocking(check_urls_async(distinct, config=config))
 
 
 async def check_urls_async(

@@ -16,6 +16,9 @@ CATALOG_MODELS = (
     "taxonomy.Topic",
     "taxonomy.Prerequisite",
     "taxonomy.Track",
+    "taxonomy.ChoiceGroup",
+    "taxonomy.ChoiceGroupMember",
+    "taxonomy.GroupPrerequisite",
     "catalog.Provider",
     "catalog.Resource",
     "catalog.ResourceTopic",
@@ -23,4 +26,7 @@ CATALOG_MODELS = (
 )
 
 # Many-to-many relations whose rows are catalog data too: (model, field).
-CATALOG_M2M_FIELDS = (("taxonomy.Track", "targets"),)
+CATALOG_M2M_FIELDS = (
+    ("taxonomy.Track", "targets"),
+    ("taxonomy.Track", "target_groups"),
+)

@@ -1,4 +1,4 @@
-"""The catalog health report: where the catalog fails learners, in seven queries.
+"""The catalog health report: where the catalog fails learners, in ten queries.
 
 ``catalog_health_report()`` is a selector: it reads the catalog with a fixed
 number of queries (never one per topic), works the rest out in Python and
@@ -23,13 +23,22 @@ The problems, precisely (docs/curating.md says the same for curators):
   offerable resource at all, or none in a language its subject offers. Plans
   keep such a step, marked "no resource yet"; the report says how many
   tracks it holds back, most first;
+* **choice groups with no member offered in a language**: for a language
+  the group's subject lists, no member of the group has an offerable resource
+  in it (so a learner of that language is offered no alternative at all);
+* **small choice groups**: fewer than two members (a member topic deleted
+  since), so the group offers no choice;
 * **resources covering no topic**;
 * **broken links**: links the link checker found broken (``healthy`` is False),
   of any kind, grouped by provider.
 
 ``catalog_health_report_cached()`` is what the admin reads: the same report,
 kept in the Django cache per catalog version, so a page load at an unchanged
-catalog costs one query (the version) instead of seven and a full recompute.
+catalog costs one query (the version) instead of ten and a full recompute.
+
+Choice groups count for reach: a track aiming at a group, or a topic
+requiring one, reaches every member (any may be chosen), so no member is an
+orphan. They do not make topics blocking: the planner picks another member.
 """
 
 from __future__ import annotations
@@ -47,8 +56,9 @@ import structlog
 
 from planner.domain.graph import closure
 from taxonomy.enums import LinkHealth, PrerequisiteKind
-from taxonomy.models import Prerequisite, Topic, Track
+from taxonomy.models import ChoiceGroup, GroupPrerequisite, Prerequisite, Topic, Track
 from taxonomy.selectors import catalog_version_cache_key, catalog_version_current
+from taxonomy.services import MIN_GROUP_MEMBERS
 
 from .models import Resource, ResourceLink, ResourceTopic
 
@@ -57,11 +67,14 @@ logger = structlog.get_logger(__name__)
 MIN_OFFERABLE_RESOURCES = 2
 
 # Bump when the report's dataclasses change shape: old pickles then go unread.
-REPORT_CACHE_SCHEMA = 2
+REPORT_CACHE_SCHEMA = 3
 # The version moves with every catalog write, but the link checker records a
 # link's status without moving it when no resource's health changes (a second
 # link of an already broken resource breaks): such news waits this long.
 REPORT_CACHE_TIMEOUT = 10 * 60
+
+#: A node of the graph the report walks: a topic id, or ("group", id).
+Node = int | tuple[str, int]
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,24 @@ class BlockingTopic:
 
 
 @dataclass(frozen=True)
+class GroupRef:
+    id: int
+    slug: str
+    name: str
+    subject: str
+    members: tuple[str, ...]  # topic slugs, in the curator's order
+
+
+@dataclass(frozen=True)
+class GroupLanguageGap:
+    """A choice group none of whose members is offered in these languages of
+    its subject."""
+
+    group: GroupRef
+    missing_languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class BrokenLink:
     id: int
     resource: ResourceRef
@@ -148,6 +179,8 @@ class CatalogHealthReport:
     uncovered_resources: tuple[ResourceRef, ...]
     broken_links: tuple[ProviderBrokenLinks, ...]
     blocking_topics: tuple[BlockingTopic, ...] = ()
+    group_language_gaps: tuple[GroupLanguageGap, ...] = ()
+    small_groups: tuple[GroupRef, ...] = ()
 
     PROBLEMS: ClassVar[tuple[tuple[str, str], ...]] = (
         (
@@ -158,6 +191,11 @@ class CatalogHealthReport:
         ("level_gaps", "Topics with no resource at their level"),
         ("orphan_topics", "Topics no track reaches"),
         ("blocking_topics", "Topics blocking tracks: no resource in a language"),
+        (
+            "group_language_gaps",
+            "Choice groups with no member offered in a language",
+        ),
+        ("small_groups", f"Choice groups with fewer than {MIN_GROUP_MEMBERS} members"),
         ("uncovered_resources", "Resources covering no topic"),
         ("broken_links", "Broken links"),
     )
@@ -234,6 +272,19 @@ class CatalogHealthReport:
                 )
                 for item in self.blocking_topics
             ]
+        if name == "group_language_gaps":
+            return [
+                f"{_group(item.group)}: no member offered in "
+                f"{', '.join(item.missing_languages)}"
+                for item in self.group_language_gaps
+            ]
+        if name == "small_groups":
+            return [
+                f"{_group(group)}: {len(group.members)} "
+                f"member{'s' if len(group.members) != 1 else ''}"
+                + (f" ({', '.join(group.members)})" if group.members else "")
+                for group in self.small_groups
+            ]
         if name == "uncovered_resources":
             return [
                 f"{r.slug} ({r.title}), {r.provider}" for r in self.uncovered_resources
@@ -254,7 +305,7 @@ class CatalogHealthReport:
 def catalog_health_report() -> CatalogHealthReport:
     """Read the whole catalog once and list its problems (see the module doc).
 
-    Seven queries whatever the catalog's size. Returns a ``CatalogHealthReport``
+    Ten queries whatever the catalog's size. Returns a ``CatalogHealthReport``
     whose lists are sorted by subject and slug (topics), slug (resources) and
     provider slug, resource slug and URL (broken links).
     """
@@ -265,7 +316,7 @@ def catalog_health_report_cached() -> CatalogHealthReport:
     """The health report of the current catalog version, from the cache if there.
 
     One query (the catalog version) when the report for that version is
-    cached, else the report's seven, after which it is stored for
+    cached, else the report's ten, after which it is stored for
     ``REPORT_CACHE_TIMEOUT`` seconds. A cache that is down, or holds bytes
     this code cannot read, is a miss; nothing is raised for it. With
     ``settings.CATALOG_REPORT_CACHE`` off (the tests, whose rolled-back
@@ -306,6 +357,8 @@ def _report(*, version: int) -> CatalogHealthReport:
     report_topics = sorted(topics.values(), key=lambda t: (t.subject, t.slug))
     edges, required = _prerequisite_edges()
     targets = _track_targets()
+    groups = _groups()
+    reach = _group_reach(edges, groups)
     return CatalogHealthReport(
         catalog_version=version,
         topic_count=len(topics),
@@ -316,10 +369,16 @@ def _report(*, version: int) -> CatalogHealthReport:
         ),
         language_gaps=_language_gaps(report_topics, languages, offered),
         level_gaps=_level_gaps(report_topics, offered),
-        orphan_topics=_orphans(report_topics, edges, targets),
+        orphan_topics=_orphans(report_topics, reach, targets),
         uncovered_resources=_uncovered_resources(),
         broken_links=_broken_links(),
         blocking_topics=_blocking(report_topics, languages, offered, required, targets),
+        group_language_gaps=_group_language_gaps(groups, offered),
+        small_groups=tuple(
+            group
+            for group, _, _ in groups.values()
+            if len(group.members) < MIN_GROUP_MEMBERS
+        ),
     )
 
 
@@ -396,20 +455,93 @@ def _prerequisite_edges() -> tuple[
     return edges, required
 
 
-def _track_targets() -> dict[str, set[int]]:
-    """Each track's target topic ids, by track slug."""
-    targets: dict[str, set[int]] = defaultdict(set)
+def _track_targets() -> dict[str, set[Node]]:
+    """Each track's targets, by track slug: topic ids, and its target groups
+    as group nodes (see :func:`_group_reach`)."""
+    targets: dict[str, set[Node]] = defaultdict(set)
     for slug, topic_id in Track.targets.through.objects.order_by().values_list(
         "track__slug", "topic_id"
     ):
         targets[slug].add(topic_id)
+    for slug, group_id in Track.target_groups.through.objects.order_by().values_list(
+        "track__slug", "choicegroup_id"
+    ):
+        targets[slug].add(("group", group_id))
     return targets
+
+
+GroupRow = tuple[GroupRef, tuple[str, ...], tuple[int, ...]]
+
+
+def _groups() -> dict[int, GroupRow]:
+    """Every choice group with its subject's languages and its member ids,
+    by group id, sorted by subject and slug (one query)."""
+    rows = ChoiceGroup.objects.order_by(
+        "subject__slug", "slug", "members__sort_order", "members__pk"
+    ).values(
+        "id",
+        "slug",
+        "name",
+        "subject__slug",
+        "subject__languages",
+        "members__topic_id",
+        "members__topic__slug",
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        group = found.setdefault(row["id"], {"row": row, "ids": [], "slugs": []})
+        if row["members__topic_id"] is not None:
+            group["ids"].append(row["members__topic_id"])
+            group["slugs"].append(row["members__topic__slug"])
+    out = {}
+    for pk, group in found.items():
+        row = group["row"]
+        ref = GroupRef(
+            id=pk,
+            slug=row["slug"],
+            name=row["name"],
+            subject=row["subject__slug"],
+            members=tuple(group["slugs"]),
+        )
+        languages = tuple(sorted(set(row["subject__languages"] or [])))
+        out[pk] = (ref, languages, tuple(group["ids"]))
+    return out
+
+
+def _group_reach(
+    edges: defaultdict[int, set[int]], groups: dict[int, GroupRow]
+) -> dict[Node, set[Node]]:
+    """The prerequisite edges with each choice group as a node of its own: a
+    topic requiring the group points at it, and it points at its members."""
+    reach: dict[Node, set[Node]] = defaultdict(set)
+    for topic_id, required in edges.items():
+        reach[topic_id].update(required)
+    for topic_id, group_id in GroupPrerequisite.objects.order_by().values_list(
+        "topic_id", "group_id"
+    ):
+        reach[topic_id].add(("group", group_id))
+    for group_id, (_, _, members) in groups.items():
+        reach[("group", group_id)].update(members)
+    return reach
+
+
+def _group_language_gaps(
+    groups: dict[int, GroupRow],
+    offered: defaultdict[int, set[tuple[int, str, str]]],
+) -> tuple[GroupLanguageGap, ...]:
+    gaps = []
+    for group, languages, members in groups.values():
+        present = {language for member in members for _, language, _ in offered[member]}
+        missing = tuple(lang for lang in languages if lang not in present)
+        if missing:
+            gaps.append(GroupLanguageGap(group=group, missing_languages=missing))
+    return tuple(gaps)
 
 
 def _orphans(
     topics: list[TopicRef],
-    edges: defaultdict[int, set[int]],
-    targets: dict[str, set[int]],
+    edges: dict[Node, set[Node]],
+    targets: dict[str, set[Node]],
 ) -> tuple[TopicRef, ...]:
     roots = {topic_id for ids in targets.values() for topic_id in ids}
     reached = closure(edges, roots)
@@ -421,13 +553,14 @@ def _blocking(
     languages: dict[int, tuple[str, ...]],
     offered: defaultdict[int, set[tuple[int, str, str]]],
     required: defaultdict[int, set[int]],
-    targets: dict[str, set[int]],
+    targets: dict[str, set[Node]],
 ) -> tuple[BlockingTopic, ...]:
     """Topics tracks need with nothing offerable in some language; most tracks
     first, then by subject and slug."""
     needed_by: defaultdict[int, list[str]] = defaultdict(list)
     for slug in sorted(targets):
-        for topic_id in closure(required, targets[slug]):
+        topics_aimed = {node for node in targets[slug] if isinstance(node, int)}
+        for topic_id in closure(required, topics_aimed):
             needed_by[topic_id].append(slug)
     found = []
     for topic in topics:
@@ -520,6 +653,10 @@ def _broken_link(row: dict[str, Any]) -> BrokenLink:
 
 def _topic(topic: TopicRef) -> str:
     return f"{topic.subject}/{topic.slug} ({topic.name})"
+
+
+def _group(group: GroupRef) -> str:
+    return f"{group.subject}/{group.slug} ({group.name})"
 
 
 def _jsonable(value: Any) -> Any:

@@ -235,6 +235,7 @@ class _Builder:
                 ),
                 key=lambda p: p["topic"],
             ),
+            "group_prerequisites": [],
         }
 
     # -- tracks ----------------------------------------------------------------
@@ -263,6 +264,7 @@ class _Builder:
                             weights=(50, 25, 10, 10, 5),
                         )[0],
                         "targets": sorted(self.topic_slug[t] for t in targets),
+                        "target_groups": [],
                     }
                 )
 
@@ -374,6 +376,8 @@ class _Builder:
             "providers": by_slug(self.providers),
             "subjects": by_slug(self.subjects),
             "topics": by_slug(self.topics),
+            # Choice groups are not synthesised yet (docs/catalog-format.md).
+            "choice_groups": [],
             "tracks": by_slug(self.tracks),
             "resources": by_slug(self.resources),
         }

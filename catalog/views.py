@@ -22,7 +22,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from taxonomy.enums import LinkHealth
-from taxonomy.models import Topic
+from taxonomy.models import ChoiceGroup, Topic
 
 from .forms import CatalogImportForm
 from .groups import user_can_see_catalog_health, user_can_transfer_catalog
@@ -73,6 +73,7 @@ def _admin_urls() -> dict[str, str]:
     """URL names of the snippet views the report links to."""
     return {
         "topic_edit": Topic.snippet_viewset.get_url_name("edit"),
+        "group_edit": ChoiceGroup.snippet_viewset.get_url_name("edit"),
         "resource_edit": Resource.snippet_viewset.get_url_name("edit"),
         "resource_list": Resource.snippet_viewset.get_url_name("list"),
         "provider_edit": Provider.snippet_viewset.get_url_name("edit"),

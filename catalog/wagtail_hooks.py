@@ -25,7 +25,12 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from search.admin_search import catalog_chooser_viewset, catalog_search_index_view
 from taxonomy.views import CatalogEditView
-from taxonomy.wagtail_hooks import SubjectViewSet, TopicViewSet, TrackViewSet
+from taxonomy.wagtail_hooks import (
+    ChoiceGroupViewSet,
+    SubjectViewSet,
+    TopicViewSet,
+    TrackViewSet,
+)
 
 from .filters import ResourceFilterSet
 from .groups import user_can_see_catalog_health, user_can_transfer_catalog
@@ -157,6 +162,7 @@ class CatalogViewSetGroup(SnippetViewSetGroup):
         SubjectViewSet,
         TopicViewSet,
         TrackViewSet,
+        ChoiceGroupViewSet,
         ProviderViewSet,
         ResourceViewSet,
     )

@@ -173,6 +173,17 @@ class ProfileInput(serializers.Serializer):
         required=False, allow_null=True, help_text="Topic slugs or names."
     )
     timezone = _text("A time zone name; default `UTC`.", required=False)
+    choices = serializers.DictField(
+        child=serializers.ListField(
+            child=serializers.SlugField(max_length=120), min_length=1, max_length=20
+        ),
+        required=False,
+        allow_null=True,
+        allow_empty=True,
+        help_text="The learner's picks in choice groups: group slug -> member "
+        'topic slugs, e.g. `{"server-language": ["go"]}` (docs/planner.md, '
+        '"Choice groups").',
+    )
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         # Owner, ids, hashes and normalised fields belong to the server: a

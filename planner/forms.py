@@ -18,6 +18,7 @@ from django import forms
 from taxonomy.enums import AgeRange, Format, Language, Level
 
 from .domain import CatalogGraph
+from .domain.normalize import GOAL_MAX_CHARS
 
 #: The goal radio's value for "in my own words".
 OWN_WORDS = "other"
@@ -84,9 +85,11 @@ class GoalForm(WizardForm):
     )
     goal_text = forms.CharField(
         label="Your goal in your own words",
-        max_length=300,
+        max_length=GOAL_MAX_CHARS,
         required=False,
-        help_text="For example: “build a small web app” or “pass an exam”.",
+        help_text="In any language, at most "
+        f"{GOAL_MAX_CHARS} characters. For example: “build a small web app”, "
+        "“pass an exam” or “automatizar tareas en el trabajo”.",
     )
 
     def setup(self) -> None:

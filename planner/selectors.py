@@ -9,37 +9,57 @@ Django cache (Redis in production) when it is small enough to be worth it.
 from __future__ import annotations
 
 import copyreg
+import dataclasses
 import io
 import pickle
 import threading
 import time
 import zlib
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet, Value
 
 import structlog
 
 from catalog.models import Provider, Resource, ResourceTopic
 from planner.domain import (
     CatalogGraph,
+    ChoiceGroupNode,
+    GroupPrerequisite,
     ResourceNode,
     SubjectNode,
     TopicNode,
     TrackNode,
 )
+from planner.domain.types import Names
+from roadmaps.models import Roadmap, RoadmapStep
+from taxonomy.models import (
+    ChoiceGroup,
+    ChoiceGroupMember,
+    Subject,
+    SubjectTranslation,
+    Topic,
+    TopicTranslation,
+    Track,
+    TrackTranslation,
+)
+from taxonomy.models import GroupPrerequisite as GroupPrerequisiteRow
 from taxonomy.models import Prerequisite as PrerequisiteRow
-from taxonomy.models import Subject, Topic, Track
 from taxonomy.selectors import catalog_version_cache_key, catalog_version_current
+from wayfinder.errors import NotFound
 
 logger = structlog.get_logger(__name__)
 
 #: Bumped when the domain types change shape, so no process unpickles an old
 #: snapshot into new code.
-GRAPH_CACHE_SCHEMA = 2  # 2: TopicNode.position (the teaching order)
+# 2: TopicNode.position (the teaching order); 3: groups; 4: translated names
+GRAPH_CACHE_SCHEMA = 4
 GRAPH_CACHE_TIMEOUT = 24 * 3600
 #: Version re-reads before a build gives up on a catalog that keeps changing.
 BUILD_ATTEMPTS = 3
@@ -108,7 +128,7 @@ def _build_stable(version: int) -> tuple[CatalogGraph, bool]:
 def catalog_graph_build(*, version: int) -> CatalogGraph:
     """Read the catalog tables into a snapshot labelled ``version``.
 
-    Eight queries whatever the catalog's size: ``values_list`` rows keyed by
+    Twelve queries whatever the catalog's size: ``values_list`` rows keyed by
     primary key (no joins on the large tables, no model instances), Decimals
     turned into floats. Every resource is read with its link health: the core
     leaves broken ones out of the offers itself and needs them to repair a plan.
@@ -168,14 +188,55 @@ def catalog_graph_build(*, version: int) -> CatalogGraph:
             PrerequisiteRow, "topic_id", "requires_id", "kind"
         )
     ]
+    groups, group_slugs = _groups(subjects, topic_slugs)
+    group_prerequisites = [
+        GroupPrerequisite(topic_slugs[topic_id], group_slugs[group_id], kind)
+        for topic_id, group_id, kind in _rows(
+            GroupPrerequisiteRow, "topic_id", "group_id", "kind"
+        )
+        if group_id in group_slugs
+    ]
+    names = _translations()
     return CatalogGraph.build(
         version=version,
-        subjects=[SubjectNode(*row) for row in subjects.values()],
-        topics=topics,
+        subjects=_named([SubjectNode(*row) for row in subjects.values()], names),
+        topics=_named(topics, names),
         prerequisites=prerequisites,
-        tracks=_tracks(subjects, topic_slugs),
+        tracks=_named(_tracks(subjects, topic_slugs, group_slugs), names),
         resources=_resources(topic_slugs),
+        groups=groups,
+        group_prerequisites=group_prerequisites,
     )
+
+
+def _translations() -> dict[tuple[str, str], Names]:
+    """Translated names of subjects, topics and tracks, keyed by (node type
+    name, slug): one query over the three small translation tables."""
+    fields = ("language", "name", "aliases")
+
+    def rows(model, kind: str, owner: str) -> QuerySet:
+        label = Value(kind, output_field=CharField())
+        return model.objects.order_by().values_list(label, f"{owner}__slug", *fields)
+
+    query = rows(SubjectTranslation, "SubjectNode", "subject").union(
+        rows(TopicTranslation, "TopicNode", "topic"),
+        rows(TrackTranslation, "TrackNode", "track"),
+        all=True,
+    )
+    found: dict[tuple[str, str], list] = defaultdict(list)
+    for kind, slug, language, name, aliases in query:
+        found[kind, slug].append((language, (name, *(aliases or ()))))
+    return {key: tuple(sorted(rows)) for key, rows in found.items()}
+
+
+def _named(nodes: list, names: dict[tuple[str, str], Names]) -> list:
+    """``nodes`` with their translated names (the few that have some replaced)."""
+    return [
+        dataclasses.replace(node, names=names[key])
+        if (key := (type(node).__name__, node.slug)) in names
+        else node
+        for node in nodes
+    ]
 
 
 def _rows(model, *fields: str) -> QuerySet:
@@ -183,10 +244,61 @@ def _rows(model, *fields: str) -> QuerySet:
     return model.objects.order_by().values_list(*fields)
 
 
-def _tracks(subjects: dict, topic_slugs: dict[int, str]) -> list[TrackNode]:
+def _groups(
+    subjects: dict, topic_slugs: dict[int, str]
+) -> tuple[list[ChoiceGroupNode], dict[int, str]]:
+    """The choice groups with their members in curated order (two queries).
+
+    A group left without members (its topics deleted) is left out, so one
+    stale group never makes the whole catalog unplannable; ``min_choices``
+    and the default are kept within what the members still allow.
+    """
+    members: dict[int, list[str]] = defaultdict(list)
+    for group_id, topic_id in _rows(ChoiceGroupMember, "group_id", "topic_id").order_by(
+        "group_id", "sort_order", "pk"
+    ):
+        members[group_id].append(topic_slugs[topic_id])
+    groups, slugs = [], {}
+    for pk, slug, subject_id, name, min_choices, default_id in _rows(
+        ChoiceGroup,
+        "pk",
+        "slug",
+        "subject_id",
+        "name",
+        "min_choices",
+        "default_member_id",
+    ):
+        own = tuple(members.get(pk, ()))
+        if not own:
+            logger.warning("choice group without members left out", group=slug)
+            continue
+        default = topic_slugs.get(default_id)
+        groups.append(
+            ChoiceGroupNode(
+                slug,
+                subjects[subject_id][0],
+                name,
+                own,
+                min(min_choices, len(own)),
+                default if default in own else None,
+            )
+        )
+        slugs[pk] = slug
+    return groups, slugs
+
+
+def _tracks(
+    subjects: dict, topic_slugs: dict[int, str], group_slugs: dict[int, str]
+) -> list[TrackNode]:
     targets: dict[int, list[str]] = defaultdict(list)
     for track_id, topic_id in _rows(Track.targets.through, "track_id", "topic_id"):
         targets[track_id].append(topic_slugs[topic_id])
+    aims: dict[int, list[str]] = defaultdict(list)
+    for track_id, group_id in _rows(
+        Track.target_groups.through, "track_id", "choicegroup_id"
+    ):
+        if group_id in group_slugs:
+            aims[track_id].append(group_slugs[group_id])
     return [
         TrackNode(
             slug,
@@ -195,6 +307,7 @@ def _tracks(subjects: dict, topic_slugs: dict[int, str]) -> list[TrackNode]:
             description,
             goal_kind,
             tuple(sorted(targets[pk])),
+            tuple(sorted(aims[pk])),
         )
         for pk, slug, subject_id, name, description, goal_kind in _rows(
             Track, "pk", "slug", "subject_id", "name", "description", "goal_kind"
@@ -322,3 +435,71 @@ def _cache_store(graph: CatalogGraph) -> None:
         cache.set(_cache_key(graph.version), data, GRAPH_CACHE_TIMEOUT)
     except Exception:  # noqa: BLE001 -- caching is an optimisation, never a failure
         logger.warning("planner snapshot: cache write failed", exc_info=True)
+
+
+# -- choice groups on a learner's roadmap -------------------------------------------
+@dataclass(frozen=True)
+class ChoiceGroupLabel:
+    """What a roadmap page says about a group: its name and how many members."""
+
+    slug: str
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
+class RoadmapChoice:
+    """The change-a-choice page: the group, its members (slug, name) in curated
+    order, and the member(s) the roadmap's current version holds, with why."""
+
+    roadmap: Roadmap
+    group: ChoiceGroupNode
+    members: tuple[tuple[str, str], ...]
+    chosen: tuple[str, ...]
+    note: str
+
+
+def choice_group_labels(*, slugs: Iterable[str]) -> dict[str, ChoiceGroupLabel]:
+    """Name and size of each choice group in ``slugs`` the catalog still has,
+    from the snapshot (no query beyond its version check; none for no slugs)."""
+    wanted = {s for s in slugs if s}
+    if not wanted:
+        return {}
+    groups = catalog_graph_get().groups
+    return {
+        s: ChoiceGroupLabel(s, groups[s].name, len(groups[s].members))
+        for s in sorted(wanted)
+        if s in groups
+    }
+
+
+def roadmap_choice_for_owner(
+    *, roadmap_id: int, group: str, actor: AbstractBaseUser
+) -> RoadmapChoice:
+    """The actor's roadmap and choice group ``group`` for the change page:
+    three queries (the roadmap with its current version, the version's steps
+    chosen from the group, the catalog version). Raises NotFound when the
+    roadmap is not the actor's or the catalog has no such group."""
+    roadmap = (
+        Roadmap.objects.filter(pk=roadmap_id, owner_id=actor.pk)
+        .select_related("current")
+        .first()
+    )
+    if roadmap is None or roadmap.current is None:
+        raise NotFound("No such roadmap.")
+    rows = list(
+        RoadmapStep.objects.filter(version=roadmap.current, chosen_from=group)
+        .order_by("position")
+        .values_list("topic_slug", "choice_note")
+    )
+    graph = catalog_graph_get()
+    node = graph.groups.get(group)
+    if node is None:
+        raise NotFound("No such choice group.")
+    return RoadmapChoice(
+        roadmap=roadmap,
+        group=node,
+        members=tuple((m, graph.topics[m].name) for m in node.members),
+        chosen=tuple(slug for slug, _ in rows),
+        note=rows[0][1] if rows else "",
+    )

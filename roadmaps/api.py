@@ -31,6 +31,7 @@ from rest_framework.reverse import reverse
 
 from planner.services import roadmap_regenerate
 from wayfinder.errors import NotFound
+from wayfinder.serializing import PlainFieldsMixin
 
 from .export import public_model_versions
 from .models import (
@@ -87,7 +88,7 @@ MASTERY = inline_serializer(
 
 
 # -- output ---------------------------------------------------------------------------
-class StepResourceSerializer(serializers.ModelSerializer):
+class StepResourceSerializer(PlainFieldsMixin, serializers.ModelSerializer):
     rank = serializers.IntegerField(source="position")
     resource = serializers.SlugField(source="resource_slug")
     provider = serializers.SerializerMethodField()
@@ -127,7 +128,7 @@ class StepResourceSerializer(serializers.ModelSerializer):
         return self.context.get("votes", {}).get(row.resource_id)
 
 
-class StepSerializer(serializers.ModelSerializer):
+class StepSerializer(PlainFieldsMixin, serializers.ModelSerializer):
     topic = serializers.SlugField(source="topic_slug")
     requires = serializers.SerializerMethodField(help_text="Step ids required first.")
     recommends = serializers.SerializerMethodField(
@@ -160,6 +161,9 @@ class StepSerializer(serializers.ModelSerializer):
             "no_resource",
             "no_resource_reason",
             "fits_deadline",
+            "chosen_from",
+            "choice_reason",
+            "choice_note",
             "requires",
             "recommends",
             "state",

@@ -35,7 +35,7 @@ from .selectors import version_steps
 
 #: The version a document carries. Additive changes move the minor number;
 #: a breaking change is a new schema file (docs/export-contract.md).
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 SCHEMA_MAJOR = 1
 EXPORT_FORMAT = "wayfinder.roadmap-export"
 SCHEMA_PATH = Path(settings.BASE_DIR) / "schemas" / "roadmap-export.v1.schema.json"
@@ -167,6 +167,15 @@ def _step(step: RoadmapStep) -> dict[str, Any]:
             else None
         ),
         "fits_deadline": step.fits_deadline,
+        "choice": (
+            {
+                "group": step.chosen_from,
+                "reason": step.choice_reason,
+                "note": step.choice_note,
+            }
+            if step.chosen_from
+            else None
+        ),
         "mastery": {
             "kind": step.mastery_kind,
             "description": step.mastery_description,

@@ -189,6 +189,25 @@ class RoadmapStep(models.Model):
         blank=True,
         help_text="Ends on or before the deadline; null without a deadline.",
     )
+    chosen_from = models.SlugField(
+        max_length=120,
+        blank=True,
+        default="",
+        help_text="The choice group this topic was chosen from; empty when none.",
+    )
+    choice_reason = models.CharField(
+        max_length=12,
+        blank=True,
+        default="",
+        help_text="Why this member was chosen (picked, mentioned, known, answer, "
+        "default, resources); empty when not chosen from a group.",
+    )
+    choice_note = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="The same in words, as the learner reads it.",
+    )
     state = models.CharField(
         max_length=10, choices=StepState.choices, default=StepState.LOCKED
     )

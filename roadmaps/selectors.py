@@ -101,6 +101,9 @@ STEP_RESOURCE_CATALOG_FIELDS = (
     "resource__difficulty",
     "resource__cost",
     "resource__provider__name",
+    # The export names each resource's provider by slug and links it.
+    "resource__provider__slug",
+    "resource__provider__url",
 )
 
 

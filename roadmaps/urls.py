@@ -7,6 +7,7 @@ from django.urls import path
 
 from . import views
 from .services.export import DOWNLOAD_URL_NAME
+from .views.choices import roadmap_choice_view
 
 #: Under ``exports/``.
 download_urlpatterns = [
@@ -40,6 +41,11 @@ site_urlpatterns = [
         "<int:roadmap_id>/versions/<int:number>/",
         views.roadmap_version,
         name="version",
+    ),
+    path(
+        "<int:roadmap_id>/choices/<slug:group>/",
+        roadmap_choice_view,
+        name="choice",
     ),
     path(STEP, views.step_detail, name="step"),
     *(

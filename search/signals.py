@@ -33,11 +33,21 @@ SOURCES = {
     "catalog.ResourceTopic": ("resource", "resource_id"),
     "catalog.ResourceLink": ("resource", "resource_id"),
 }
-# Catalog models no search document shows: the prerequisite graph.
-NOT_INDEXED = frozenset({"taxonomy.Prerequisite"})
+# Catalog models no search document shows: the prerequisite graph and the
+# choice groups (matched in the database by the admin, docs/search.md).
+NOT_INDEXED = frozenset(
+    {
+        "taxonomy.Prerequisite",
+        "taxonomy.ChoiceGroup",
+        "taxonomy.ChoiceGroupMember",
+        "taxonomy.GroupPrerequisite",
+    }
+)
 # Catalog many-to-many relations search follows: a track's document lists its
-# target topics (see _targets_changed).
-M2M_SOURCES = frozenset({("taxonomy.Track", "targets")})
+# target topics (see _targets_changed); its target groups re-index it too.
+M2M_SOURCES = frozenset(
+    {("taxonomy.Track", "targets"), ("taxonomy.Track", "target_groups")}
+)
 
 
 def _changed(sender: Any, instance: Any, **kwargs: Any) -> None:

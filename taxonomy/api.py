@@ -1,4 +1,4 @@
-"""The taxonomy over the API: subjects, topics and tracks.
+"""The taxonomy over the API: subjects, topics, tracks and choice groups.
 
 Anyone reads the catalog; curators (the Curators group, or anyone holding the
 model's add/change/delete permission, superusers included) write it through
@@ -33,8 +33,17 @@ from rest_framework.permissions import (
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .choice_groups import choice_group_save
 from .enums import Language, Level, PrerequisiteKind
-from .models import Prerequisite, Subject, Topic, Track
+from .models import (
+    ChoiceGroup,
+    ChoiceGroupMember,
+    GroupPrerequisite,
+    Prerequisite,
+    Subject,
+    Topic,
+    Track,
+)
 from .services import catalog_record_delete, catalog_record_save, topic_save, track_save
 from .validators import OBJECTIVE_MAX, OBJECTIVES_MAX_ITEMS, TAG_MAX, TAGS_MAX_ITEMS
 
@@ -230,6 +239,41 @@ class PrerequisiteSerializer(serializers.ModelSerializer):
         fields = ["topic", "kind"]
 
 
+class GroupPrerequisiteSerializer(serializers.ModelSerializer):
+    group = serializers.SlugRelatedField(
+        slug_field="slug", queryset=ChoiceGroup.objects.all()
+    )
+    kind = serializers.ChoiceField(
+        choices=PrerequisiteKind.choices, default=PrerequisiteKind.REQUIRED
+    )
+
+    class Meta:
+        model = GroupPrerequisite
+        fields = ["group", "kind"]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MemberTopicField(serializers.SlugRelatedField):
+    """A group member row, shown (and given) as its topic's slug."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="slug", **kwargs)
+
+    def to_representation(self, value: ChoiceGroupMember) -> str:
+        return value.topic.slug
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MembershipGroupField(serializers.SlugRelatedField):
+    """A topic's membership row, shown as its group's slug."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="slug", **kwargs)
+
+    def to_representation(self, value: ChoiceGroupMember) -> str:
+        return value.group.slug
+
+
 class TopicSerializer(serializers.ModelSerializer):
     subject = serializers.SlugRelatedField(
         slug_field="slug", queryset=Subject.objects.all()
@@ -239,6 +283,17 @@ class TopicSerializer(serializers.ModelSerializer):
     )
     tags = string_list(max_items=TAGS_MAX_ITEMS, max_length=TAG_MAX, required=False)
     prerequisites = PrerequisiteSerializer(many=True, required=False)
+    group_prerequisites = GroupPrerequisiteSerializer(
+        many=True,
+        required=False,
+        help_text="Choice groups whose chosen member(s) the learner needs first.",
+    )
+    choice_groups = MembershipGroupField(
+        many=True,
+        read_only=True,
+        source="choice_memberships",
+        help_text="The choice groups this topic is a member of (read-only).",
+    )
 
     class Meta:
         model = Topic
@@ -254,6 +309,8 @@ class TopicSerializer(serializers.ModelSerializer):
             "mastery_description",
             "tags",
             "prerequisites",
+            "group_prerequisites",
+            "choice_groups",
         ]
 
 
@@ -264,10 +321,59 @@ class TrackSerializer(serializers.ModelSerializer):
     targets = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=Topic.objects.all(), allow_empty=False
     )
+    target_groups = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        queryset=ChoiceGroup.objects.all(),
+        required=False,
+        help_text="Choice groups the track aims for: the learner gets their "
+        "chosen member(s).",
+    )
 
     class Meta:
         model = Track
-        fields = ["slug", "name", "subject", "description", "goal_kind", "targets"]
+        fields = [
+            "slug",
+            "name",
+            "subject",
+            "description",
+            "goal_kind",
+            "targets",
+            "target_groups",
+        ]
+
+
+class ChoiceGroupSerializer(serializers.ModelSerializer):
+    subject = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Subject.objects.all()
+    )
+    members = MemberTopicField(
+        many=True,
+        queryset=Topic.objects.all(),
+        allow_empty=False,
+        help_text="Topic slugs of the group's subject, in the curator's order "
+        "(at least 2).",
+    )
+    default = serializers.SlugRelatedField(
+        source="default_member",
+        slug_field="slug",
+        queryset=Topic.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The member chosen when nothing the learner said decides.",
+    )
+
+    class Meta:
+        model = ChoiceGroup
+        fields = [
+            "slug",
+            "name",
+            "subject",
+            "description",
+            "min_choices",
+            "default",
+            "members",
+        ]
 
 
 # -- filters ----------------------------------------------------------------------
@@ -290,6 +396,14 @@ class TrackFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
+class ChoiceGroupFilter(django_filters.FilterSet):
+    subject = SlugsFilter(queryset=Subject.objects.all(), field_name="subject__slug")
+
+    class Meta:
+        model = ChoiceGroup
+        fields: list[str] = []
+
+
 # -- viewsets ---------------------------------------------------------------------
 
 
@@ -306,9 +420,11 @@ class SubjectViewSet(CatalogViewSet):
 
 @catalog_schema(TopicSerializer, noun="topic")
 class TopicViewSet(CatalogViewSet):
-    """Topics with their prerequisites (slugs), by subject then name. A write
-    that would make the prerequisites cyclic is refused with the cycle named
-    under `prerequisites`."""
+    """Topics with their prerequisites and prerequisite choice groups (slugs)
+    and the groups they belong to, by subject then name. A write that would
+    make the prerequisites cyclic (a group counting as an edge to each of its
+    members) is refused with the cycle named under `prerequisites` or
+    `group_prerequisites`."""
 
     serializer_class = TopicSerializer
     filterset_class = TopicFilter
@@ -320,22 +436,39 @@ class TopicViewSet(CatalogViewSet):
                 Prefetch(
                     "prerequisites",
                     queryset=Prerequisite.objects.select_related("requires"),
-                )
+                ),
+                Prefetch(
+                    "group_prerequisites",
+                    queryset=GroupPrerequisite.objects.select_related("group"),
+                ),
+                Prefetch(
+                    "choice_memberships",
+                    queryset=ChoiceGroupMember.objects.select_related("group").order_by(
+                        "group__slug"
+                    ),
+                ),
             )
             .order_by("subject__name", "name", "pk")
         )
 
     def record_save(self, *, record: Model | None, data: dict[str, Any]) -> Model:
         rows = data.pop("prerequisites", None)
+        groups = data.pop("group_prerequisites", None)
+        # A PATCH applies no defaults, the nested rows' included.
         return topic_save(
             topic=record or Topic(),
             changes=data,
             prerequisites=None
             if rows is None
-            # A PATCH applies no defaults, the nested rows' included.
             else [
                 (row["requires"], row.get("kind", PrerequisiteKind.REQUIRED))
                 for row in rows
+            ],
+            group_prerequisites=None
+            if groups is None
+            else [
+                (row["group"], row.get("kind", PrerequisiteKind.REQUIRED))
+                for row in groups
             ],
         )
 
@@ -350,10 +483,47 @@ class TrackViewSet(CatalogViewSet):
     def get_queryset(self) -> QuerySet[Track]:
         return (
             Track.objects.select_related("subject")
-            .prefetch_related(Prefetch("targets", queryset=Topic.objects.only("slug")))
+            .prefetch_related(
+                Prefetch("targets", queryset=Topic.objects.only("slug")),
+                Prefetch("target_groups", queryset=ChoiceGroup.objects.only("slug")),
+            )
             .order_by("subject__name", "name", "pk")
         )
 
     def record_save(self, *, record: Model | None, data: dict[str, Any]) -> Model:
         targets = data.pop("targets", None)
-        return track_save(track=record or Track(), changes=data, targets=targets)
+        groups = data.pop("target_groups", None)
+        return track_save(
+            track=record or Track(), changes=data, targets=targets, target_groups=groups
+        )
+
+
+@catalog_schema(ChoiceGroupSerializer, noun="choice group")
+class ChoiceGroupViewSet(CatalogViewSet):
+    """Choice groups ("one of these topics"), by subject then name, with their
+    members in the curator's order. Writes keep the admin's rules: members of
+    the group's subject, at least 2, `min_choices` at most their number, the
+    default one of them, and no member requiring the group (the cycle named
+    under `members`)."""
+
+    serializer_class = ChoiceGroupSerializer
+    filterset_class = ChoiceGroupFilter
+    api_field_names = {"default_member": "default"}
+
+    def get_queryset(self) -> QuerySet[ChoiceGroup]:
+        return (
+            ChoiceGroup.objects.select_related("subject", "default_member")
+            .prefetch_related(
+                Prefetch(
+                    "members",
+                    queryset=ChoiceGroupMember.objects.select_related("topic"),
+                )
+            )
+            .order_by("subject__name", "name", "pk")
+        )
+
+    def record_save(self, *, record: Model | None, data: dict[str, Any]) -> Model:
+        members = data.pop("members", None)
+        return choice_group_save(
+            group=record or ChoiceGroup(), changes=data, members=members
+        )

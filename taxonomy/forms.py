@@ -1,4 +1,5 @@
-"""Admin forms for the taxonomy: the topic form keeps the prerequisite graph a DAG.
+"""Admin forms for the taxonomy: the topic form keeps the prerequisite graph a
+DAG; the choice group form keeps a group's rules (``taxonomy.choice_groups``).
 
 This module must not import ``taxonomy.models`` at import time: the models use
 these classes as their ``base_form_class``.
@@ -16,6 +17,8 @@ from django.forms.formsets import DELETION_FIELD_NAME
 from wagtail.admin.forms import WagtailAdminModelForm
 
 PREREQUISITES = "prerequisites"
+GROUP_PREREQUISITES = "group_prerequisites"
+MEMBERS = "members"
 POSITION = "position"
 
 
@@ -65,12 +68,35 @@ class TopicAdminForm(WagtailAdminModelForm):
                 ),
             )
             return cleaned_data
-        from .services import prerequisites_check  # it imports the models
+        groups = _kept_rows(self.formsets.get(GROUP_PREREQUISITES), "group")
+        if groups is not None:
+            repeated = sorted({g.slug for g in groups if groups.count(g) > 1})
+            if repeated:
+                self.add_error(
+                    None,
+                    ValidationError(
+                        "Each choice group may be listed once; listed more than "
+                        f"once: {', '.join(repeated)}.",
+                        code="duplicate_group_prerequisite",
+                    ),
+                )
+                return cleaned_data
+        # They import the models.
+        from .services import prerequisites_check, topic_subject_check
 
         try:
-            prerequisites_check(topic=self._topic_as_submitted(), requires=requires)
+            topic_subject_check(
+                topic=self.instance, subject=cleaned_data.get("subject")
+            )
+            prerequisites_check(
+                topic=self._topic_as_submitted(), requires=requires, groups=groups
+            )
         except ValidationError as error:
-            self.add_error(None, error)
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, error)
         return cleaned_data
 
     def _position_default(self, cleaned_data: dict[str, Any]) -> None:
@@ -90,27 +116,61 @@ class TopicAdminForm(WagtailAdminModelForm):
         )
 
     def _submitted_prerequisites(self) -> list[Any] | None:
-        """The topics the kept (non-deleted) prerequisite rows name, in order.
-
-        Read from each row's instance: the formset's own uniqueness check drops
-        a duplicate row's value from ``cleaned_data``, and duplicates are
-        reported here by name.
-        """
-        formset = self.formsets.get(PREREQUISITES)
-        if formset is None:
-            return None
-        formset.is_valid()  # cleans every row, building its instance
-        requires = []
-        for form in formset.forms:
-            data = getattr(form, "cleaned_data", None) or {}
-            if formset.can_delete and data.get(DELETION_FIELD_NAME):
-                continue
-            if form.instance.requires_id is not None:
-                requires.append(form.instance.requires)
-        return requires
+        """The topics the kept (non-deleted) prerequisite rows name, in order."""
+        return _kept_rows(self.formsets.get(PREREQUISITES), "requires")
 
     def _topic_as_submitted(self) -> Any:
         """The topic with the slug being submitted, so a cycle reads as typed."""
         topic = copy.copy(self.instance)
         topic.slug = self.cleaned_data.get("slug") or topic.slug
         return topic
+
+
+def _kept_rows(formset: Any, field: str) -> list[Any] | None:
+    """What ``field`` names in each kept (non-deleted) row of an inline
+    formset, in the rows' order (their sort order when they have one); None
+    without the formset.
+
+    Read from each row's instance: the formset's own uniqueness check drops
+    a duplicate row's value from ``cleaned_data``, and duplicates are
+    reported by name instead.
+    """
+    if formset is None:
+        return None
+    formset.is_valid()  # cleans every row, building its instance
+    rows = []
+    for index, form in enumerate(formset.forms):
+        data = getattr(form, "cleaned_data", None) or {}
+        if formset.can_delete and data.get(DELETION_FIELD_NAME):
+            continue
+        if getattr(form.instance, f"{field}_id") is not None:
+            order = data.get("ORDER") if formset.can_order else None
+            rows.append((order if order is not None else index, index, form))
+    return [getattr(form.instance, field) for _, _, form in sorted(rows)]
+
+
+class ChoiceGroupAdminForm(WagtailAdminModelForm):
+    """Keeps a choice group's rules, naming the topics (and any cycle):
+    members of the group's subject, at least two, each once, ``at least`` no
+    more than the members, the default one of them, no member requiring the
+    group."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        members = _kept_rows(self.formsets.get(MEMBERS), "topic")
+        if members is None:
+            return cleaned_data
+        from .choice_groups import choice_group_check  # it imports the models
+
+        try:
+            choice_group_check(
+                group=self.instance,
+                subject=cleaned_data.get("subject"),
+                members=members,
+                min_choices=cleaned_data.get("min_choices"),
+                default=cleaned_data.get("default_member"),
+            )
+        except ValidationError as error:
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        return cleaned_data

@@ -18,6 +18,8 @@ from .enums import GoalKind, Language, Level, MasteryKind, PrerequisiteKind
 from .fields import StringListField
 from .forms import TopicAdminForm
 from .validators import (
+    ALIAS_MAX,
+    ALIASES_MAX_ITEMS,
     DESCRIPTION_MAX,
     MASTERY_DESCRIPTION_MAX,
     OBJECTIVE_MAX,
@@ -25,10 +27,16 @@ from .validators import (
     SUMMARY_MAX,
     TAG_MAX,
     TAGS_MAX_ITEMS,
+    TRANSLATION_NAME_MAX,
     StringListValidator,
     slug_lowercase_constraint,
     text_length_constraint,
     validate_lowercase_slug,
+)
+
+TRANSLATIONS_HELP = (
+    "What learners call it in other languages: the planner matches goals "
+    'typed in those words (docs/curating.md, "Names in other languages").'
 )
 
 
@@ -53,7 +61,7 @@ class CatalogVersion(models.Model):
         return f"catalog v{self.value}"
 
 
-class Subject(models.Model):
+class Subject(ClusterableModel):
     slug = models.SlugField(
         max_length=80, unique=True, validators=[validate_lowercase_slug]
     )
@@ -71,6 +79,12 @@ class Subject(models.Model):
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
         FieldPanel("description"),
         FieldPanel("languages"),
+        InlinePanel(
+            "translations",
+            heading="Names in other languages",
+            label="Translation",
+            help_text=TRANSLATIONS_HELP,
+        ),
     ]
 
     class Meta:
@@ -178,6 +192,12 @@ class Topic(ClusterableModel):
             label="Choice group",
             help_text="The learner needs the chosen member(s) of each group first.",
         ),
+        InlinePanel(
+            "translations",
+            heading="Names in other languages",
+            label="Translation",
+            help_text=TRANSLATIONS_HELP,
+        ),
     ]
 
     class Meta:
@@ -276,6 +296,12 @@ class Track(ClusterableModel):
         FieldPanel("description"),
         FieldPanel("targets"),
         FieldPanel("target_groups"),
+        InlinePanel(
+            "translations",
+            heading="Names in other languages",
+            label="Translation",
+            help_text=TRANSLATIONS_HELP,
+        ),
     ]
 
     class Meta:
@@ -401,3 +427,77 @@ class GroupPrerequisite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} {self.kind} one of {self.group}"
+
+
+class Translation(models.Model):
+    """A record's name and aliases in one language, for matching what learners
+    type (docs/curating.md). English rows carry extra aliases only."""
+
+    language = models.CharField(max_length=5, choices=Language.choices)
+    name = models.CharField(
+        max_length=TRANSLATION_NAME_MAX,
+        blank=True,
+        help_text="The name in this language (may be left empty for English).",
+    )
+    aliases = StringListField(
+        blank=True,
+        validators=[
+            StringListValidator(max_items=ALIASES_MAX_ITEMS, max_length=ALIAS_MAX)
+        ],
+        help_text="Other words learners use for it, one per line "
+        '(for example "ciencia de datos").',
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("language"), FieldPanel("name")]),
+        FieldPanel("aliases"),
+    ]
+
+    class Meta:
+        abstract = True
+        ordering = ["language"]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.name or ', '.join(self.aliases or [])}"
+
+    def clean(self) -> None:
+        self.aliases = list(dict.fromkeys(a.strip() for a in self.aliases or []))
+        if not (self.name or "").strip() and not self.aliases:
+            raise ValidationError("Give a name, aliases, or both.")
+
+
+def _translation_unique(owner: str) -> list[models.UniqueConstraint]:
+    return [
+        models.UniqueConstraint(
+            fields=[owner, "language"],
+            name=f"{owner}translation_one_per_language",
+            violation_error_message="One translation per language.",
+        )
+    ]
+
+
+class SubjectTranslation(Translation):
+    subject = ParentalKey(
+        "taxonomy.Subject", on_delete=models.CASCADE, related_name="translations"
+    )
+
+    class Meta(Translation.Meta):
+        constraints = _translation_unique("subject")
+
+
+class TopicTranslation(Translation):
+    topic = ParentalKey(
+        "taxonomy.Topic", on_delete=models.CASCADE, related_name="translations"
+    )
+
+    class Meta(Translation.Meta):
+        constraints = _translation_unique("topic")
+
+
+class TrackTranslation(Translation):
+    track = ParentalKey(
+        "taxonomy.Track", on_delete=models.CASCADE, related_name="translations"
+    )
+
+    class Meta(Translation.Meta):
+        constraints = _translation_unique("track")

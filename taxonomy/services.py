@@ -18,7 +18,19 @@ from django.db.models import F, Model, ProtectedError
 from planner.domain.graph import cycle_if_added, format_cycle
 from wayfinder.errors import Conflict
 
-from .models import CatalogVersion, Prerequisite, Topic, Track
+from .models import (
+    CatalogVersion,
+    ChoiceGroup,
+    ChoiceGroupMember,
+    GroupPrerequisite,
+    Prerequisite,
+    Subject,
+    Topic,
+    Track,
+)
+
+#: A choice group offers a choice: at least this many members.
+MIN_GROUP_MEMBERS = 2
 
 _batched: ContextVar[bool] = ContextVar("catalog_version_batched", default=False)
 
@@ -92,44 +104,118 @@ def catalog_version_lock() -> None:
     CatalogVersion.objects.select_for_update().filter(pk=1).first()
 
 
-def prerequisite_edges(*, exclude_topic_id: int | None = None) -> dict[int, set[int]]:
-    """The whole DAG as ``{topic_id: {required_topic_id, ...}}`` (both kinds)."""
-    edges: dict[int, set[int]] = defaultdict(set)
+Node = int | tuple[str, int]
+
+
+def group_node(pk: int) -> tuple[str, int]:
+    """A choice group's node in the prerequisite graph (topics are their ids)."""
+    return ("group", pk)
+
+
+def prerequisite_edges(
+    *,
+    exclude_topic_id: int | None = None,
+    exclude_topic_groups: bool = True,
+    exclude_group_id: int | None = None,
+) -> dict[Node, set[Node]]:
+    """The whole DAG as ``{node: {required node, ...}}`` (both kinds).
+
+    Topics are their ids. A choice group is a node of its own
+    (:func:`group_node`): a topic requiring the group points at it, and it
+    points at each of its members, so a group prerequisite counts as an edge
+    to every member. ``exclude_topic_id`` leaves out that topic's own edges
+    (its group prerequisites too unless ``exclude_topic_groups`` is false);
+    ``exclude_group_id`` leaves out that group's members.
+    """
+    edges: dict[Node, set[Node]] = defaultdict(set)
     rows = Prerequisite.objects.values_list("topic_id", "requires_id")
+    groups = GroupPrerequisite.objects.values_list("topic_id", "group_id")
     if exclude_topic_id is not None:
         rows = rows.exclude(topic_id=exclude_topic_id)
+        if exclude_topic_groups:
+            groups = groups.exclude(topic_id=exclude_topic_id)
     for topic_id, requires_id in rows:
         edges[topic_id].add(requires_id)
+    for topic_id, group_id in groups:
+        edges[topic_id].add(group_node(group_id))
+    members = ChoiceGroupMember.objects.values_list("group_id", "topic_id")
+    if exclude_group_id is not None:
+        members = members.exclude(group_id=exclude_group_id)
+    for group_id, topic_id in members:
+        edges[group_node(group_id)].add(topic_id)
     return edges
 
 
-def prerequisites_check(*, topic: Topic, requires: Iterable[Topic]) -> None:
+def prerequisite_node_names() -> dict[Node, str]:
+    """How a cycle names its nodes: topics by slug, groups as "slug (group)"."""
+    names: dict[Node, str] = dict(Topic.objects.values_list("pk", "slug"))
+    for pk, slug in ChoiceGroup.objects.values_list("pk", "slug"):
+        names[group_node(pk)] = f"{slug} (group)"
+    return names
+
+
+def prerequisites_check(
+    *,
+    topic: Topic,
+    requires: Iterable[Topic],
+    groups: Iterable[ChoiceGroup] | None = None,
+) -> None:
     """Refuse a set of prerequisites for ``topic`` that would break the DAG.
 
-    ``requires`` replaces the topic's current prerequisites. Raises
-    ``ValidationError`` naming the cycle by slugs, e.g.
-    ``loops -> functions -> loops``.
+    ``requires`` replaces the topic's current prerequisites and, when given,
+    ``groups`` its prerequisite choice groups (each counting as an edge to
+    every member of the group). Raises ``ValidationError`` naming the cycle
+    by slugs, e.g. ``loops -> functions -> loops`` or
+    ``flask -> frameworks (group) -> flask``.
     """
     requires = list(requires)
-    edges = prerequisite_edges(exclude_topic_id=topic.pk)
-    slugs = dict(Topic.objects.values_list("pk", "slug"))
-    slugs[topic.pk] = topic.slug
+    groups = None if groups is None else list(groups)
+    edges = prerequisite_edges(
+        exclude_topic_id=topic.pk, exclude_topic_groups=groups is not None
+    )
+    names = prerequisite_node_names()
+    names[topic.pk] = topic.slug
+    wanted: list[Node] = [other.pk for other in requires]
+    wanted += [group_node(group.pk) for group in groups or ()]
     for other in requires:
         if topic.pk is not None and other.pk == topic.pk:
             raise ValidationError(
                 f"A topic cannot require itself: {format_cycle([topic.slug, topic.slug])}.",
                 code="self_edge",
             )
-        if topic.pk is None:
-            continue  # a new topic has no dependents yet, so it cannot close a cycle
-        cycle = cycle_if_added(edges, topic.pk, other.pk)
+    if topic.pk is None:
+        return  # a new topic has no dependents yet, so it cannot close a cycle
+    for node in wanted:
+        cycle = cycle_if_added(edges, topic.pk, node)
         if cycle:
             raise ValidationError(
                 "This prerequisite would make a cycle: "
-                f"{format_cycle(slugs[node] for node in cycle)}.",
+                f"{format_cycle(names[step] for step in cycle)}.",
                 code="cycle",
             )
-        edges[topic.pk].add(other.pk)
+        edges[topic.pk].add(node)
+
+
+def topic_subject_check(*, topic: Topic, subject: Subject | None) -> None:
+    """Refuse moving a topic out of the subject of a choice group it belongs to.
+
+    Raises ``ValidationError`` on ``subject`` naming the groups.
+    """
+    if topic.pk is None or subject is None or topic.subject_id == subject.pk:
+        return
+    groups = sorted(
+        ChoiceGroup.objects.filter(members__topic=topic)
+        .exclude(subject=subject)
+        .values_list("slug", flat=True)
+    )
+    if groups:
+        raise ValidationError(
+            {
+                "subject": f"{topic.slug} is a member of the choice group"
+                f"{'s' if len(groups) > 1 else ''} {', '.join(groups)} of its "
+                "current subject: remove it from the group first."
+            }
+        )
 
 
 def topic_dependents(*, topic: Topic) -> list[Topic]:
@@ -200,45 +286,86 @@ def topic_save(
     topic: Topic,
     changes: Mapping[str, Any],
     prerequisites: Sequence[tuple[Topic, str]] | None = None,
+    group_prerequisites: Sequence[tuple[ChoiceGroup, str]] | None = None,
 ) -> Topic:
-    """Create or change a topic and, when given, replace its prerequisites.
+    """Create or change a topic and, when given, replace its prerequisites
+    and its prerequisite choice groups.
 
-    ``prerequisites`` holds ``(required topic, kind)`` pairs. Holds the
+    ``prerequisites`` holds ``(required topic, kind)`` pairs,
+    ``group_prerequisites`` ``(choice group, kind)`` pairs. Holds the
     catalog-version lock from the DAG check to the commit (as the admin
     does), so two writers cannot each add half of a cycle. Raises
     ``ValidationError``: duplicates, a self-edge or a cycle under
-    ``prerequisites`` (the cycle named by slugs, ``a -> b -> a``), and the
-    topic's own field errors.
+    ``prerequisites`` or ``group_prerequisites`` (the cycle named by slugs,
+    ``a -> b -> a``, a group as ``g (group)``), a move out of the subject of
+    a group the topic belongs to, and the topic's own field errors.
     """
     catalog_version_lock()
     wanted = None if prerequisites is None else {r.pk: k for r, k in prerequisites}
-    current = dict(
-        Prerequisite.objects.filter(topic_id=topic.pk).values_list(
-            "requires_id", "kind"
-        )
-        if topic.pk is not None
-        else {}
+    wanted_groups = (
+        None
+        if group_prerequisites is None
+        else {g.pk: k for g, k in group_prerequisites}
     )
-    unchanged_edges = wanted is None or wanted == current
+    current, current_groups = _edges_of(topic)
+    unchanged_edges = (wanted is None or wanted == current) and (
+        wanted_groups is None or wanted_groups == current_groups
+    )
     if (
         topic.pk is not None
         and unchanged_edges
         and not catalog_record_differs(topic, changes)
     ):
         return topic
-    if prerequisites is not None:
-        _prerequisites_validate(topic=topic, changes=changes, requires=prerequisites)
+    if "subject" in changes:
+        topic_subject_check(topic=topic, subject=changes["subject"])
+    if prerequisites is not None or group_prerequisites is not None:
+        _prerequisites_validate(
+            topic=topic,
+            changes=changes,
+            requires=prerequisites,
+            groups=group_prerequisites,
+        )
     catalog_record_apply(topic, changes)
     topic.save()
     if wanted is not None and wanted != current:
         _prerequisites_replace(topic=topic, wanted=wanted, current=current)
+    if wanted_groups is not None and wanted_groups != current_groups:
+        _group_prerequisites_replace(
+            topic=topic, wanted=wanted_groups, current=current_groups
+        )
     return topic
 
 
+def _edges_of(topic: Topic) -> tuple[dict[int, str], dict[int, str]]:
+    """The topic's stored prerequisites and prerequisite groups: ``{pk: kind}``."""
+    if topic.pk is None:
+        return {}, {}
+    return (
+        dict(
+            Prerequisite.objects.filter(topic_id=topic.pk).values_list(
+                "requires_id", "kind"
+            )
+        ),
+        dict(
+            GroupPrerequisite.objects.filter(topic_id=topic.pk).values_list(
+                "group_id", "kind"
+            )
+        ),
+    )
+
+
 def _prerequisites_validate(
-    *, topic: Topic, changes: Mapping[str, Any], requires: Sequence[tuple[Topic, str]]
+    *,
+    topic: Topic,
+    changes: Mapping[str, Any],
+    requires: Sequence[tuple[Topic, str]] | None,
+    groups: Sequence[tuple[ChoiceGroup, str]] | None,
 ) -> None:
-    listed = [other for other, _kind in requires]
+    if requires is None:
+        listed = list(Topic.objects.filter(dependents__topic_id=topic.pk))
+    else:
+        listed = [other for other, _kind in requires]
     duplicates = sorted({t.slug for t in listed if listed.count(t) > 1})
     if duplicates:
         raise ValidationError(
@@ -247,13 +374,23 @@ def _prerequisites_validate(
                 f"more than once: {', '.join(duplicates)}."
             }
         )
+    chosen = None if groups is None else [group for group, _kind in groups]
+    repeated = sorted({g.slug for g in chosen or () if chosen.count(g) > 1})
+    if repeated:
+        raise ValidationError(
+            {
+                "group_prerequisites": "Each choice group may be listed once; "
+                f"listed more than once: {', '.join(repeated)}."
+            }
+        )
     # The slug as submitted, so the cycle reads as the client wrote it.
     submitted = copy.copy(topic)
     submitted.slug = changes.get("slug", topic.slug)
     try:
-        prerequisites_check(topic=submitted, requires=listed)
+        prerequisites_check(topic=submitted, requires=listed, groups=chosen)
     except ValidationError as error:
-        raise ValidationError({"prerequisites": error.messages}) from error
+        field = "prerequisites" if requires is not None else "group_prerequisites"
+        raise ValidationError({field: error.messages}) from error
 
 
 def _prerequisites_replace(
@@ -270,17 +407,43 @@ def _prerequisites_replace(
             catalog_version_bump()  # an UPDATE sends no post_save
 
 
+def _group_prerequisites_replace(
+    *, topic: Topic, wanted: dict[int, str], current: dict[int, str]
+) -> None:
+    stale = GroupPrerequisite.objects.filter(topic=topic)
+    stale.exclude(group_id__in=wanted).delete()
+    for group_id, kind in wanted.items():
+        if group_id not in current:
+            GroupPrerequisite.objects.create(topic=topic, group_id=group_id, kind=kind)
+        elif current[group_id] != kind:
+            stale.filter(group_id=group_id).update(kind=kind)
+            catalog_version_bump()  # an UPDATE sends no post_save
+
+
 @transaction.atomic
 def track_save(
-    *, track: Track, changes: Mapping[str, Any], targets: Sequence[Topic] | None = None
+    *,
+    track: Track,
+    changes: Mapping[str, Any],
+    targets: Sequence[Topic] | None = None,
+    target_groups: Sequence[ChoiceGroup] | None = None,
 ) -> Track:
-    """Create or change a goal track and, when given, replace its target topics.
+    """Create or change a goal track and, when given, replace its target
+    topics and its target choice groups.
 
-    A track needs at least one target. Raises ``ValidationError``.
+    A track needs at least one target topic. Raises ``ValidationError``.
     """
     current = {topic.pk for topic in track.targets.all()} if track.pk else set()
     wanted = None if targets is None else {topic.pk for topic in targets}
-    unchanged_targets = wanted is None or wanted == current
+    current_groups = (
+        {group.pk for group in track.target_groups.all()} if track.pk else set()
+    )
+    wanted_groups = (
+        None if target_groups is None else {group.pk for group in target_groups}
+    )
+    unchanged_targets = (wanted is None or wanted == current) and (
+        wanted_groups is None or wanted_groups == current_groups
+    )
     if (
         track.pk is not None
         and unchanged_targets
@@ -290,7 +453,10 @@ def track_save(
     if (track.pk is None and targets is None) or wanted == set():
         raise ValidationError({"targets": "A track needs at least one target topic."})
     catalog_record_apply(track, changes)
+    # Both committed by save(): ParentalManyToManyFields.
     if targets is not None:
-        track.targets.set(targets)  # committed by save(): a ParentalManyToManyField
+        track.targets.set(targets)
+    if target_groups is not None:
+        track.target_groups.set(target_groups)
     track.save()
     return track

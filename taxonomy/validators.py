@@ -23,6 +23,10 @@ MASTERY_DESCRIPTION_MAX = 1000
 OBJECTIVE_MAX = 300
 OBJECTIVES_MAX_ITEMS = 30
 TAG_MAX = 50
+#: A translated name (as long as a topic or track name), and its aliases.
+TRANSLATION_NAME_MAX = 160
+ALIAS_MAX = 120
+ALIASES_MAX_ITEMS = 20
 TAGS_MAX_ITEMS = 30
 
 

@@ -53,7 +53,8 @@ class TopicDependentsPanel(Panel):
 
 
 class _CatalogLockMixin:
-    """Validate and save a topic while holding the catalog version row lock.
+    """Validate and save a topic (or a choice group) while holding the
+    catalog version row lock.
 
     The DAG check reads the whole graph; holding the lock (the one
     the import takes) from validation to commit stops two curators
@@ -89,6 +90,15 @@ class CatalogEditView(EditView):
 
 
 class TopicEditView(_CatalogLockMixin, CatalogEditView):
+    pass
+
+
+class ChoiceGroupCreateView(_CatalogLockMixin, CreateView):
+    """Checks and saves a choice group under the catalog lock (its members
+    close cycles as prerequisites do)."""
+
+
+class ChoiceGroupEditView(_CatalogLockMixin, CatalogEditView):
     pass
 
 

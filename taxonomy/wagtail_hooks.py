@@ -1,4 +1,4 @@
-"""Admin viewsets for subjects, topics and tracks.
+"""Admin viewsets for subjects, topics, tracks and choice groups.
 
 They are registered as snippets, with the catalog's, in one "Catalog" menu by
 ``catalog.wagtail_hooks`` (a SnippetViewSetGroup spans both apps).
@@ -12,7 +12,7 @@ is not used.
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 
 from wagtail.admin.panels import ObjectList
@@ -21,9 +21,12 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from search.admin_search import catalog_chooser_viewset, catalog_search_index_view
 
-from .models import Subject, Topic, Track
+from .forms import ChoiceGroupAdminForm
+from .models import ChoiceGroup, ChoiceGroupMember, Subject, Topic, Track
 from .views import (
     CatalogEditView,
+    ChoiceGroupCreateView,
+    ChoiceGroupEditView,
     SubjectDeleteView,
     TopicCreateView,
     TopicDeleteView,
@@ -155,4 +158,55 @@ class TrackViewSet(SnippetViewSet):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Track]:
         return Track.objects.select_related("subject").annotate(
             target_count=Count("targets")
+        )
+
+
+def _member_names(group: ChoiceGroup) -> str:
+    return ", ".join(member.topic.name for member in group.members.all())
+
+
+class ChoiceGroupViewSet(SnippetViewSet):
+    """Choice groups ("one of these topics"), with their members inline.
+
+    The form (``ChoiceGroupAdminForm``) keeps the group's rules; saving holds
+    the catalog lock, as topic edits do. Searched in the database (no search
+    document holds groups).
+    """
+
+    model = ChoiceGroup
+    icon = "list-ol"
+    menu_label = "Choice groups"
+    add_view_class = ChoiceGroupCreateView
+    edit_view_class = ChoiceGroupEditView
+    index_view_class = catalog_search_index_view("choicegroup")
+    list_display = [
+        "name",
+        "subject",
+        Column("min_choices", label="At least", sort_key="min_choices"),
+        Column("members", label="Members", accessor=_member_names),
+        Column("default_member", label="Default"),
+    ]
+    list_filter = ["subject"]
+    list_export = ["slug", "name", "subject", "min_choices", "member_count"]
+    export_headings = {"member_count": "Members"}
+    search_fields = ["name", "slug", "description", "subject__name"]
+    chooser_viewset_class = catalog_chooser_viewset(
+        "choicegroup",
+        fields=search_fields,
+        columns=[Column("subject", label="Subject")],
+        related=["subject"],
+    )
+    ordering = ["subject__name", "name"]
+    edit_handler = ObjectList(ChoiceGroup.panels, base_form_class=ChoiceGroupAdminForm)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ChoiceGroup]:
+        return (
+            ChoiceGroup.objects.select_related("subject", "default_member")
+            .prefetch_related(
+                Prefetch(
+                    "members",
+                    queryset=ChoiceGroupMember.objects.select_related("topic"),
+                )
+            )
+            .annotate(member_count=Count("members"))
         )

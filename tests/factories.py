@@ -10,7 +10,15 @@ import factory
 
 from catalog.models import Provider, Resource, ResourceLink, ResourceTopic
 from taxonomy.enums import Cost, Format, Language, Level, LinkKind, MasteryKind
-from taxonomy.models import Prerequisite, Subject, Topic, Track
+from taxonomy.models import (
+    ChoiceGroup,
+    ChoiceGroupMember,
+    GroupPrerequisite,
+    Prerequisite,
+    Subject,
+    Topic,
+    Track,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -76,6 +84,38 @@ class TrackFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.targets.set(extracted)
             self.save()  # modelcluster keeps ParentalManyToMany changes until save()
+
+
+class ChoiceGroupFactory(factory.django.DjangoModelFactory):
+    """A choice group; ``members=[topic, ...]`` adds them in that order."""
+
+    class Meta:
+        model = ChoiceGroup
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"group-{n}")
+    subject = factory.SubFactory(SubjectFactory)
+    name = factory.Sequence(lambda n: f"Choice group {n}")
+    min_choices = 1
+
+    @factory.post_generation
+    def members(
+        self, create: bool, extracted: list[Topic] | None, **kwargs: object
+    ) -> None:
+        if create and extracted:
+            for order, topic in enumerate(extracted):
+                ChoiceGroupMember.objects.create(
+                    group=self, topic=topic, sort_order=order
+                )
+
+
+class GroupPrerequisiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroupPrerequisite
+
+    topic = factory.SubFactory(TopicFactory)
+    group = factory.SubFactory(ChoiceGroupFactory)
+    kind = "required"
 
 
 class ProviderFactory(factory.django.DjangoModelFactory):

@@ -11,7 +11,12 @@ from rest_framework.permissions import AllowAny
 from catalog.api import ProviderViewSet, ResourceViewSet
 from planner.api import LearnerProfileViewSet, PlanningJobViewSet
 from roadmaps.api import RoadmapViewSet
-from taxonomy.api import SubjectViewSet, TopicViewSet, TrackViewSet
+from taxonomy.api import (
+    ChoiceGroupViewSet,
+    SubjectViewSet,
+    TopicViewSet,
+    TrackViewSet,
+)
 
 from .auth_api import MeViewSet
 
@@ -31,6 +36,7 @@ router = Router()
 router.register("subjects", SubjectViewSet, basename="subject")
 router.register("topics", TopicViewSet, basename="topic")
 router.register("tracks", TrackViewSet, basename="track")
+router.register("choice-groups", ChoiceGroupViewSet, basename="choicegroup")
 router.register("providers", ProviderViewSet, basename="provider")
 router.register("resources", ResourceViewSet, basename="resource")
 router.register("roadmaps", RoadmapViewSet, basename="roadmap")

@@ -5,7 +5,9 @@
 - :class:`TokenObtainPairSerializer`: the token endpoint's login, seen by
   django-axes like any other login.
 - :func:`lockout_response`: ``AXES_LOCKOUT_CALLABLE``: 429 in the API's error
-  shape under ``/api/``, a readable page elsewhere (the admin's login).
+  shape under ``/api/``, elsewhere a page in the site's layout
+  (``templates/learners/lockout.html``): when to retry, how to reset the
+  password.
 
 Settings name everything here, and DRF imports its authentication classes
 while ``rest_framework.views`` is being imported: this module must not import
@@ -20,7 +22,9 @@ from typing import Any
 from django.contrib.auth import authenticate, get_user_model, user_logged_in
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.html import format_html
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 
 from axes.helpers import get_cool_off
 from drf_spectacular.contrib import rest_framework_simplejwt as jwt_schema
@@ -139,30 +143,45 @@ def lockout_message(cool_off: timedelta | None) -> str:
     )
 
 
+LOCKOUT_TEMPLATE = "learners/lockout.html"
+
+
+def _lockout_context(
+    request: HttpRequest, cool_off: timedelta | None, message: str
+) -> dict[str, Any]:
+    """The lockout page's facts: when to retry, where to reset the password
+    (the admin's own reset for its sign-in) and to go back to."""
+    admin = request.path.startswith(reverse("wagtailadmin_home"))
+    return {
+        "message": message,
+        "retry_at": timezone.localtime() + cool_off if cool_off else None,
+        "minutes": max(1, round(cool_off.total_seconds() / 60)) if cool_off else None,
+        "reset_url": reverse(
+            "wagtailadmin_password_reset" if admin else "account_reset_password"
+        ),
+        "lifts_on_reset": not admin,
+        "sign_in_url": request.path,
+    }
+
+
 def lockout_response(
     request: HttpRequest,
     original_response: HttpResponse | None = None,
     credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The answer to a login refused because of the lockout: 429 with
-    ``Retry-After``; JSON in the error shape under ``/api/``, a page
-    elsewhere."""
+    ``Retry-After``; JSON in the error shape under ``/api/``, the site's
+    lockout page elsewhere (the site's and the admin's sign-in)."""
     cool_off = get_cool_off(request)
     message = lockout_message(cool_off)
     if request.path.startswith("/api/"):
         error = ApplicationError(message, code=LOCKED_OUT_CODE)
         response: HttpResponse = JsonResponse({"error": error.as_dict()}, status=429)
     else:
-        response = HttpResponse(
-            format_html(
-                '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-                "<title>Signing in is locked - Wayfinder</title></head><body>"
-                "<main><h1>Signing in is locked</h1><p>{}</p>"
-                '<p><a href="{}">Back to the sign-in page</a></p></main>'
-                "</body></html>",
-                message,
-                request.path,
-            ),
+        response = render(
+            request,
+            LOCKOUT_TEMPLATE,
+            _lockout_context(request, cool_off, message),
             status=429,
         )
     if cool_off is not None:

@@ -26,7 +26,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # polluted with control characters or megabytes of header.
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # A signed export download link is a capability until it expires: its token
-# must not reach the logs (roadmaps/views.py).
+# must not reach the logs (roadmaps/views/exports.py).
 _SECRET_PATH = re.compile(r"^(/exports/)[^/]+")
 
 logger = structlog.get_logger(__name__)

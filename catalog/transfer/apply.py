@@ -15,7 +15,15 @@ from django.db import models
 
 from catalog.models import Provider, Resource, ResourceLink, ResourceTopic
 from taxonomy.enums import LinkHealth, LinkKind
-from taxonomy.models import Prerequisite, Subject, Topic, Track
+from taxonomy.models import (
+    ChoiceGroup,
+    ChoiceGroupMember,
+    GroupPrerequisite,
+    Prerequisite,
+    Subject,
+    Topic,
+    Track,
+)
 
 from .plan import ChildSet, ImportPlan, LinkChange, SectionPlan
 from .reading import chunks
@@ -25,6 +33,7 @@ _MODELS: tuple[tuple[str, type[models.Model]], ...] = (
     ("providers", Provider),
     ("subjects", Subject),
     ("topics", Topic),
+    ("choice_groups", ChoiceGroup),
     ("tracks", Track),
     ("resources", Resource),
 )
@@ -37,12 +46,38 @@ def import_plan_apply(*, plan: ImportPlan) -> None:
             _park_subject_names(plan.sections[section])
         _save(model, section, plan.sections[section], plan.ids)
     topics, tracks, resources = (plan.ids[s] for s in ("topics", "tracks", "resources"))
+    groups = plan.ids["choice_groups"]
     _replace(
         Prerequisite,
         "topic",
         plan.prerequisites,
         lambda child, slug, kind: Prerequisite(
             topic_id=topics[child.parent], requires_id=topics[slug], kind=kind
+        ),
+    )
+    _replace(
+        ChoiceGroupMember,
+        "group",
+        plan.members,
+        lambda child, slug, order: ChoiceGroupMember(
+            group_id=groups[child.parent], topic_id=topics[slug], sort_order=order
+        ),
+    )
+    _replace(
+        GroupPrerequisite,
+        "topic",
+        plan.group_prerequisites,
+        lambda child, slug, kind: GroupPrerequisite(
+            topic_id=topics[child.parent], group_id=groups[slug], kind=kind
+        ),
+    )
+    by_group = Track.target_groups.through
+    _replace(
+        by_group,
+        "track",
+        plan.target_groups,
+        lambda child, slug: by_group(
+            track_id=tracks[child.parent], choicegroup_id=groups[slug]
         ),
     )
     through = Track.targets.through

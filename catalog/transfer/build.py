@@ -5,9 +5,18 @@ from __future__ import annotations
 from django.db.models import Max
 
 from catalog.models import Provider
-from taxonomy.models import Prerequisite, Subject, Topic, Track
+from taxonomy.models import (
+    ChoiceGroup,
+    ChoiceGroupMember,
+    GroupPrerequisite,
+    Prerequisite,
+    Subject,
+    Topic,
+    Track,
+)
 
 from .plan import (
+    GROUP_FIELDS,
     PROVIDER_FIELDS,
     SUBJECT_FIELDS,
     TOPIC_FIELDS,
@@ -34,6 +43,7 @@ def import_plan_build(*, doc: dict) -> ImportPlan:
             "providers": SectionPlan(),
             "subjects": SectionPlan(),
             "topics": SectionPlan(),
+            "choice_groups": SectionPlan(),
             "tracks": SectionPlan(),
             "resources": SectionPlan(),
         },
@@ -41,6 +51,7 @@ def import_plan_build(*, doc: dict) -> ImportPlan:
             "providers": slug_ids(Provider),
             "subjects": slug_ids(Subject),
             "topics": slug_ids(Topic),
+            "choice_groups": slug_ids(ChoiceGroup),
             "tracks": {},
             "resources": {},
         },
@@ -48,6 +59,7 @@ def import_plan_build(*, doc: dict) -> ImportPlan:
     _plan_providers(plan, doc.get("providers", []))
     _plan_subjects(plan, doc.get("subjects", []))
     _plan_topics(plan, doc.get("topics", []))
+    _plan_groups(plan, doc.get("choice_groups", []))
     _plan_tracks(plan, doc.get("tracks", []))
     import_plan_resources(plan, doc.get("resources", []))
     for section, section_plan in plan.sections.items():
@@ -129,6 +141,13 @@ def _plan_topics(plan: ImportPlan, records: list[dict]) -> None:
         "requires__slug",
         "kind",
     )
+    current_groups = existing_children(
+        GroupPrerequisite,
+        "topic",
+        (row["pk"] for row in rows.values()),
+        "group__slug",
+        "kind",
+    )
     default_kind = model_default(Prerequisite, "kind")
     positions = _positions(records, rows)
     for index, record in enumerate(records):
@@ -164,8 +183,89 @@ def _plan_topics(plan: ImportPlan, records: list[dict]) -> None:
         changed = pk is None or dict(current.get(pk, [])) != wanted
         if changed and (wanted or pk is not None):
             plan.prerequisites.append(ChildSet(slug, pk, sorted(wanted.items())))
+        groups_changed = _plan_group_prerequisites(
+            plan, record, pk, current_groups.get(pk, []), default_kind
+        )
         record_outcome(
-            plan, "topics", slug, created, children=changed and pk is not None
+            plan,
+            "topics",
+            slug,
+            created,
+            children=(changed or groups_changed) and pk is not None,
+        )
+
+
+def _plan_group_prerequisites(
+    plan: ImportPlan,
+    record: dict,
+    pk: int | None,
+    current: list[tuple],
+    default_kind: str,
+) -> bool:
+    """Queue the topic's group prerequisites when the record lists them and
+    they differ; a record without the key (a 1.0 or 1.1 file) keeps them."""
+    if "group_prerequisites" not in record:
+        return False
+    wanted = {
+        g["group"]: g.get("kind", default_kind) for g in record["group_prerequisites"]
+    }
+    changed = pk is None or dict(current) != wanted
+    if changed and (wanted or pk is not None):
+        plan.group_prerequisites.append(
+            ChildSet(record["slug"], pk, sorted(wanted.items()))
+        )
+    return changed
+
+
+def _plan_groups(plan: ImportPlan, records: list[dict]) -> None:
+    rows = existing_rows(
+        ChoiceGroup,
+        GROUP_FIELDS,
+        refs=("subject", "default_member"),
+        values=(r["slug"] for r in records),
+    )
+    current = existing_children(
+        ChoiceGroupMember,
+        "group",
+        (row["pk"] for row in rows.values()),
+        "sort_order",
+        "topic__slug",
+    )
+    default_least = model_default(ChoiceGroup, "min_choices")
+    for index, record in enumerate(records):
+        slug, row = record["slug"], rows.get(record["slug"])
+        values = {
+            "name": record["name"],
+            "description": record.get("description", ""),
+            "min_choices": record.get("min_choices", default_least),
+        }
+        refs = {"subject_id": ("subjects", record["subject"])}
+        if record.get("default") is None:
+            values["default_member"] = None
+        else:
+            refs["default_member_id"] = ("topics", record["default"])
+        created = diff_row(
+            plan=plan,
+            section="choice_groups",
+            model=ChoiceGroup,
+            index=index,
+            slug=slug,
+            values=values,
+            refs=refs,
+            row=row,
+        )
+        wanted = list(record["members"])
+        pk = row["pk"] if row else None
+        stored = [topic for _, topic in sorted(current.get(pk, []))]
+        changed = pk is None or stored != wanted
+        if changed:
+            plan.members.append(
+                ChildSet(
+                    slug, pk, [(topic, order) for order, topic in enumerate(wanted)]
+                )
+            )
+        record_outcome(
+            plan, "choice_groups", slug, created, children=changed and pk is not None
         )
 
 
@@ -210,6 +310,12 @@ def _plan_tracks(plan: ImportPlan, records: list[dict]) -> None:
         (row["pk"] for row in rows.values()),
         "topic__slug",
     )
+    current_groups = existing_children(
+        Track.target_groups.through,
+        "track",
+        (row["pk"] for row in rows.values()),
+        "choicegroup__slug",
+    )
     plan.ids["tracks"] = {slug: row["pk"] for slug, row in rows.items()}
     default_goal = model_default(Track, "goal_kind")
     for index, record in enumerate(records):
@@ -234,6 +340,17 @@ def _plan_tracks(plan: ImportPlan, records: list[dict]) -> None:
         changed = pk is None or sorted(t for (t,) in current.get(pk, [])) != wanted
         if changed:
             plan.targets.append(ChildSet(slug, pk, [(t,) for t in wanted]))
+        groups_changed = False
+        if "target_groups" in record:  # a 1.0 or 1.1 file keeps them
+            wanted = sorted(set(record["target_groups"]))
+            stored = sorted(g for (g,) in current_groups.get(pk, []))
+            groups_changed = pk is None or stored != wanted
+            if groups_changed and (wanted or pk is not None):
+                plan.target_groups.append(ChildSet(slug, pk, [(g,) for g in wanted]))
         record_outcome(
-            plan, "tracks", slug, created, children=changed and pk is not None
+            plan,
+            "tracks",
+            slug,
+            created,
+            children=(changed or groups_changed) and pk is not None,
         )

@@ -10,7 +10,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -20,7 +20,14 @@ from django.core.validators import URLValidator
 from catalog.egress import url_targets_private_address
 from catalog.models import Provider
 from planner.domain.graph import find_cycle, format_cycle
-from taxonomy.models import Prerequisite, Subject, Topic
+from taxonomy.models import (
+    ChoiceGroup,
+    ChoiceGroupMember,
+    GroupPrerequisite,
+    Prerequisite,
+    Subject,
+    Topic,
+)
 
 from .issues import (
     FORMAT,
@@ -33,6 +40,7 @@ from .issues import (
     json_path,
 )
 from .schema import schema_issues
+from .translations import translation_issues
 
 MAX_CYCLES = 50
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -48,6 +56,14 @@ class Existing:
     providers: frozenset[str]
     topics: frozenset[str]
     edges: dict[str, frozenset[str]]  # topic slug -> slugs it requires
+    topic_subjects: dict[str, str] = field(default_factory=dict)  # slug -> subject
+    group_subjects: dict[str, str] = field(default_factory=dict)  # slug -> subject
+    group_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    group_edges: dict[str, frozenset[str]] = field(default_factory=dict)  # topic ->
+
+    @property
+    def groups(self) -> frozenset[str]:
+        return frozenset(self.group_subjects)
 
 
 def existing_load() -> Existing:
@@ -55,11 +71,30 @@ def existing_load() -> Existing:
     rows = Prerequisite.objects.order_by().values_list("topic__slug", "requires__slug")
     for topic, requires in rows:
         edges[topic].add(requires)
+    group_edges: dict[str, set[str]] = defaultdict(set)
+    rows = GroupPrerequisite.objects.order_by().values_list(
+        "topic__slug", "group__slug"
+    )
+    for topic, group in rows:
+        group_edges[topic].add(group)
+    members: dict[str, list[str]] = defaultdict(list)
+    rows = ChoiceGroupMember.objects.order_by("sort_order").values_list(
+        "group__slug", "topic__slug"
+    )
+    for group, topic in rows:
+        members[group].append(topic)
+    topic_subjects = dict(Topic.objects.order_by().values_list("slug", "subject__slug"))
     return Existing(
         subjects=dict(Subject.objects.order_by().values_list("slug", "name")),
         providers=frozenset(Provider.objects.order_by().values_list("slug", flat=True)),
-        topics=frozenset(Topic.objects.order_by().values_list("slug", flat=True)),
+        topics=frozenset(topic_subjects),
         edges={topic: frozenset(required) for topic, required in edges.items()},
+        topic_subjects=topic_subjects,
+        group_subjects=dict(
+            ChoiceGroup.objects.order_by().values_list("slug", "subject__slug")
+        ),
+        group_members={group: tuple(topics) for group, topics in members.items()},
+        group_edges={topic: frozenset(groups) for topic, groups in group_edges.items()},
     )
 
 
@@ -74,7 +109,7 @@ def document_issues(data: object, existing: Existing) -> list[ImportIssue]:
         return [
             issue(
                 ("version",),
-                'this importer reads version 1 only: 1 (that is 1.0) or "1.1"',
+                'this importer reads version 1 only: 1 (that is 1.0), "1.1" or "1.2"',
             )
         ]
     found = schema_issues(data)
@@ -88,8 +123,10 @@ def document_issues(data: object, existing: Existing) -> list[ImportIssue]:
     )
     extra = [item for check in checks for item in check(data)]
     extra += _check_references(data, existing)
+    extra += _check_groups(data, existing)
     extra += _check_subject_names(data, existing)
     extra += _check_cycles(data, existing)
+    extra += translation_issues(data)
     return found + [item for item in extra if item.path not in refused]
 
 
@@ -203,7 +240,10 @@ def _check_duplicates(doc: dict) -> list[ImportIssue]:
 
 _LISTS = (
     ("topics", ("prerequisites", "*", "topic")),
+    ("topics", ("group_prerequisites", "*", "group")),
+    ("choice_groups", ("members", "*")),
     ("tracks", ("targets", "*")),
+    ("tracks", ("target_groups", "*")),
     ("resources", ("topics", "*", "topic")),
 )
 
@@ -244,8 +284,12 @@ def _repeats(values: Iterator[tuple[Parts, object]]) -> list[ImportIssue]:
 _REFERENCES = (
     ("topics", ("subject",), "subjects"),
     ("topics", ("prerequisites", "*", "topic"), "topics"),
+    ("topics", ("group_prerequisites", "*", "group"), "choice_groups"),
+    ("choice_groups", ("subject",), "subjects"),
+    ("choice_groups", ("members", "*"), "topics"),
     ("tracks", ("subject",), "subjects"),
     ("tracks", ("targets", "*"), "topics"),
+    ("tracks", ("target_groups", "*"), "choice_groups"),
     ("resources", ("provider",), "providers"),
     ("resources", ("topics", "*", "topic"), "topics"),
 )
@@ -257,12 +301,13 @@ def _check_references(doc: dict, existing: Existing) -> list[ImportIssue]:
         "subjects": set(existing.subjects),
         "providers": set(existing.providers),
         "topics": set(existing.topics),
+        "choice_groups": set(existing.groups),
     }
     for section, slugs in known.items():
         slugs.update(slug for _, slug in _strings_at(doc, section, ("slug",)))
     found = []
     for section, pattern, target in _REFERENCES:
-        noun = target[:-1]
+        noun = target[:-1].replace("_", " ")
         for parts, slug in _strings_at(doc, section, pattern):
             if slug not in known[target]:
                 found.append(
@@ -297,6 +342,58 @@ def _check_subject_names(doc: dict, existing: Existing) -> list[ImportIssue]:
             where = json_path(("subjects", index))
             slug = record.get("slug")
             taken[key] = f"subject {describe(slug)} ({name}) at {where}"
+    return found
+
+
+def _check_groups(doc: dict, existing: Existing) -> list[ImportIssue]:
+    """A group's members are topics of its subject, its default one of them,
+    ``min_choices`` at most their number; a topic the file moves to another
+    subject leaves no group of the database with a stranger."""
+    subjects = dict(existing.topic_subjects)
+    for _, record in _records(doc, "topics"):
+        if isinstance(record.get("slug"), str) and isinstance(
+            record.get("subject"), str
+        ):
+            subjects[record["slug"]] = record["subject"]
+    found = []
+    in_file = set()
+    for index, record in _records(doc, "choice_groups"):
+        in_file.add(record.get("slug"))
+        subject, members = record.get("subject"), record.get("members")
+        if not isinstance(members, list):
+            continue
+        where: Parts = ("choice_groups", index)
+        for position, slug in enumerate(members):
+            if isinstance(slug, str) and slug in subjects and subjects[slug] != subject:
+                message = (
+                    f"topic {describe(slug)} is in subject {describe(subjects[slug])}, "
+                    f"not the group's subject {describe(subject)}"
+                )
+                found.append(issue((*where, "members", position), message))
+        default, count = record.get("default"), len(set(members))
+        if isinstance(default, str) and default not in members:
+            message = f"{describe(default)} is not one of the group's members"
+            found.append(issue((*where, "default"), message))
+        least = record.get("min_choices")
+        if isinstance(least, int) and not isinstance(least, bool) and least > count:
+            message = f"must be at most the number of members, {count}, not {least}"
+            found.append(issue((*where, "min_choices"), message))
+    groups_of: dict[str, list[str]] = defaultdict(list)
+    for group, members in existing.group_members.items():
+        if group not in in_file:
+            for member in members:
+                groups_of[member].append(group)
+    for index, record in _records(doc, "topics"):
+        subject = record.get("subject")
+        for group in sorted(groups_of.get(record.get("slug"), ())):
+            if isinstance(subject, str) and existing.group_subjects[group] != subject:
+                message = (
+                    f"topic {describe(record['slug'])} is a member of choice group "
+                    f"{describe(group)} of subject "
+                    f"{describe(existing.group_subjects[group])}: remove it from the "
+                    "group first"
+                )
+                found.append(issue(("topics", index, "subject"), message))
     return found
 
 
@@ -365,19 +462,50 @@ def _check_numbers(doc: dict) -> list[ImportIssue]:
     return found
 
 
+_GROUP_SUFFIX = " (group)"
+
+
+def _group_label(slug: str) -> str:
+    """A group's node in the graph: never a topic slug (slugs have no spaces)."""
+    return f"{slug}{_GROUP_SUFFIX}"
+
+
 def _check_cycles(doc: dict, existing: Existing) -> list[ImportIssue]:
     """The prerequisites of the file and of the database, together, form a DAG.
 
     The file's prerequisites of a topic replace that topic's prerequisites in
     the database, so the union graph is the database's edges of the other
-    topics plus the file's edges. Each cycle is reported once, at the file edge
-    that closes it last in the document; that edge is then set aside so the
-    next cycle can be found.
+    topics plus the file's edges. A choice group is a node of its own, named
+    ``slug (group)``: a topic requiring it points at it, and it points at each
+    of its members (the file's members replace the database's; a topic
+    without ``group_prerequisites`` keeps its stored ones). Each cycle is
+    reported once, at the file edge that closes it last in the document; that
+    edge is then set aside so the next cycle can be found.
     """
     topics = {slug for _, slug in _strings_at(doc, "topics", ("slug",))}
     edges = {t: set(reqs) for t, reqs in existing.edges.items() if t not in topics}
     where: dict[tuple[str, str], Parts] = {}
     found = []
+    kept_groups = set(existing.group_edges)
+    for _, record in _records(doc, "topics"):
+        if "group_prerequisites" in record:
+            kept_groups.discard(record.get("slug"))
+    for topic in kept_groups:
+        edges.setdefault(topic, set()).update(
+            _group_label(group) for group in existing.group_edges[topic]
+        )
+    groups = {slug for _, slug in _strings_at(doc, "choice_groups", ("slug",))}
+    for group, members in existing.group_members.items():
+        if group not in groups:
+            edges.setdefault(_group_label(group), set()).update(members)
+    for index, record in _records(doc, "choice_groups"):
+        group = record.get("slug")
+        if not isinstance(group, str):
+            continue
+        for parts, member in _find(record, ("members", "*"), ("choice_groups", index)):
+            if isinstance(member, str):
+                edges.setdefault(_group_label(group), set()).add(member)
+                where.setdefault((_group_label(group), member), parts)
     for index, record in _records(doc, "topics"):
         topic = record.get("slug")
         if not isinstance(topic, str):
@@ -393,6 +521,19 @@ def _check_cycles(doc: dict, existing: Existing) -> list[ImportIssue]:
                 continue
             edges.setdefault(topic, set()).add(requires)
             where.setdefault((topic, requires), parts)
+        for parts, group in _find(
+            record, ("group_prerequisites", "*", "group"), ("topics", index)
+        ):
+            if isinstance(group, str):
+                edges.setdefault(topic, set()).add(_group_label(group))
+                where.setdefault((topic, _group_label(group)), parts)
+    return [*found, *_cycles_reported(edges, where)]
+
+
+def _cycles_reported(
+    edges: dict[str, set[str]], where: dict[tuple[str, str], Parts]
+) -> list[ImportIssue]:
+    found = []
     for _ in range(MAX_CYCLES):
         cycle = find_cycle(edges)
         if cycle is None:
@@ -401,7 +542,10 @@ def _check_cycles(doc: dict, existing: Existing) -> list[ImportIssue]:
         if not steps:
             message = f"the database already holds a prerequisite cycle: {format_cycle(cycle)}"
             return [*found, issue((), message)]
-        topic, requires = max(steps, key=lambda step: where[step])
+        # One group prerequisite closes a cycle through every member at once:
+        # report it there, once, rather than at each member's edge.
+        into_group = [step for step in steps if step[1].endswith(_GROUP_SUFFIX)]
+        topic, requires = max(into_group or steps, key=lambda step: where[step])
         nodes = cycle[:-1]
         start = next(
             i

@@ -11,17 +11,33 @@ from django.db import models
 
 from catalog.models import Provider, Resource, ResourceLink, ResourceTopic
 from taxonomy.enums import LinkKind
-from taxonomy.models import Prerequisite, Subject, Topic, Track
+from taxonomy.models import (
+    ChoiceGroup,
+    ChoiceGroupMember,
+    GroupPrerequisite,
+    Prerequisite,
+    Subject,
+    Topic,
+    Track,
+)
 
 from .issues import FORMAT, VERSION
-from .plan import PROVIDER_FIELDS, RESOURCE_FIELDS, SUBJECT_FIELDS, TOPIC_FIELDS
+from .plan import (
+    GROUP_FIELDS,
+    PROVIDER_FIELDS,
+    RESOURCE_FIELDS,
+    SUBJECT_FIELDS,
+    TOPIC_FIELDS,
+)
+from .translations import translations_export
 
 
 def catalog_export() -> dict[str, Any]:
     """The whole catalog in the catalog format (docs/catalog-format.md).
 
     Records are ordered by slug, and so are the lists inside them that are
-    sets (prerequisites, targets, covered topics, links), so the same catalog
+    sets (prerequisites, group prerequisites, targets, target groups, covered
+    topics, links); a group's members keep the curator's order. The same catalog
     always gives the same document. Link-checker state is left out: it is
     operational state, not catalog data. Uses a fixed number of queries.
     """
@@ -31,9 +47,17 @@ def catalog_export() -> dict[str, Any]:
         "providers": _providers(),
         "subjects": _subjects(),
         "topics": _topics(),
+        "choice_groups": _choice_groups(),
         "tracks": _tracks(),
         "resources": _resources(),
-    }
+    } | _translations()
+
+
+def _translations() -> dict[str, Any]:
+    """The translations section, written when the catalog has any (format 1.2;
+    a catalog without them exports as it always did)."""
+    rows = translations_export()
+    return {"translations": rows} if rows else {}
 
 
 def catalog_dumps(data: dict[str, Any]) -> str:
@@ -88,6 +112,7 @@ def _subjects() -> list[dict[str, Any]]:
 
 def _topics() -> list[dict[str, Any]]:
     prerequisites = _grouped(Prerequisite, "topic_id", "requires__slug", "kind")
+    groups = _grouped(GroupPrerequisite, "topic_id", "group__slug", "kind")
     rows = _rows(Topic, "pk", "slug", "subject__slug", *TOPIC_FIELDS)
     return [
         {
@@ -107,6 +132,34 @@ def _topics() -> list[dict[str, Any]]:
             "prerequisites": [
                 {"topic": slug, "kind": kind} for slug, kind in prerequisites[row["pk"]]
             ],
+            "group_prerequisites": [
+                {"group": slug, "kind": kind} for slug, kind in groups[row["pk"]]
+            ],
+        }
+        for row in rows
+    ]
+
+
+def _choice_groups() -> list[dict[str, Any]]:
+    # (sort_order, slug) pairs sort into the curator's order.
+    members = _grouped(ChoiceGroupMember, "group_id", "sort_order", "topic__slug")
+    rows = _rows(
+        ChoiceGroup,
+        "pk",
+        "slug",
+        "subject__slug",
+        "default_member__slug",
+        *GROUP_FIELDS,
+    )
+    return [
+        {
+            "slug": row["slug"],
+            "subject": row["subject__slug"],
+            "name": row["name"],
+            "description": row["description"],
+            "min_choices": row["min_choices"],
+            "default": row["default_member__slug"],
+            "members": [slug for _, slug in members[row["pk"]]],
         }
         for row in rows
     ]
@@ -114,6 +167,9 @@ def _topics() -> list[dict[str, Any]]:
 
 def _tracks() -> list[dict[str, Any]]:
     targets = _grouped(Track.targets.through, "track_id", "topic__slug")
+    target_groups = _grouped(
+        Track.target_groups.through, "track_id", "choicegroup__slug"
+    )
     rows = _rows(
         Track, "pk", "slug", "subject__slug", "name", "description", "goal_kind"
     )
@@ -125,6 +181,7 @@ def _tracks() -> list[dict[str, Any]]:
             "description": row["description"],
             "goal_kind": row["goal_kind"],
             "targets": [slug for (slug,) in targets[row["pk"]]],
+            "target_groups": [slug for (slug,) in target_groups[row["pk"]]],
         }
         for row in rows
     ]

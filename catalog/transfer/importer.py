@@ -17,6 +17,7 @@ from .checks import document_issues, document_warnings, existing_load
 from .issues import CatalogImportError, ImportIssue, issues_sorted
 from .plan import ImportPlan
 from .summary import ImportSummary
+from .translations import translations_apply, translations_plan
 
 
 def catalog_validate(*, data: object) -> list[ImportIssue]:
@@ -39,8 +40,9 @@ def catalog_import(
     """Upsert the records of ``data`` (a parsed catalog document), all or nothing.
 
     Records are matched by slug (resources by slug, else by primary URL); a
-    record's prerequisites, targets, covered topics and links replace the
-    stored ones; nothing absent from the document is deleted. Unchanged
+    record's prerequisites, targets, group members, covered topics and links
+    replace the stored ones (group prerequisites and target groups too, when
+    the record has the key); nothing absent from the document is deleted. Unchanged
     records are not written, so importing the same document twice writes
     nothing and leaves the catalog version alone; any change bumps it once.
     With ``dry_run`` the writes are made and rolled back.
@@ -71,6 +73,7 @@ def catalog_import(
         with transaction.atomic():
             with catalog_version_batch(), catalog_bulk_write():
                 import_plan_apply(plan=plan)
+                translations_apply(plan.translations)
             if dry_run:
                 transaction.set_rollback(True)
         if not dry_run:
@@ -91,6 +94,7 @@ def _prepare(data: object) -> tuple[list[ImportIssue], ImportPlan | None]:
     plan = import_plan_build(doc=doc)
     if plan.issues:
         return issues_sorted(plan.issues), None
+    plan.translations = translations_plan(doc=doc, summary=plan.summary)
     allowed = settings.LINKCHECK.get("ALLOWED_NETWORKS", ())
     plan.summary.warnings = document_warnings(doc, allowed_networks=allowed)
     return [], plan

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from wayfinder.errors import InvalidInput
 
 FORMAT = "wayfinder.catalog"
-#: The version the exporter writes: minor version 1.1 added topic positions.
-VERSION = "1.1"
+#: The version the exporter writes: minor version 1.1 added topic positions,
+#: 1.2 choice groups (docs/catalog-format.md).
+VERSION = "1.2"
 #: The versions the importer reads: 1 is version 1.0 (written as a number);
 #: a minor version only adds optional fields, so every 1.x file reads here.
-VERSIONS = (1, "1.1")
-SECTIONS = ("providers", "subjects", "topics", "tracks", "resources")
-_TOP_LEVEL = ("format", "version", *SECTIONS)
+VERSIONS = (1, "1.1", "1.2")
+SECTIONS = ("providers", "subjects", "topics", "choice_groups", "tracks", "resources")
+_TOP_LEVEL = ("format", "version", *SECTIONS, "translations")
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TOKEN = re.compile(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')

@@ -35,6 +35,7 @@ TOPIC_FIELDS = (
     "position",
 )
 TRACK_FIELDS = ("name", "description", "goal_kind")
+GROUP_FIELDS = ("name", "description", "min_choices")
 RESOURCE_FIELDS = (
     "slug",
     "title",
@@ -57,6 +58,7 @@ FIELD_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
         "mastery_kind": ("mastery_check", "kind"),
         "mastery_description": ("mastery_check", "description"),
     },
+    "choice_groups": {"default_member": ("default",)},
     "resources": {
         name: ("quality", name)
         for name in ("curator_rating", "freshness", "feedback_up", "feedback_down")
@@ -116,11 +118,15 @@ class ImportPlan:
     sections: dict[str, SectionPlan]
     ids: dict[str, dict[str, int]]  # section -> slug -> pk, for every known row
     prerequisites: list[ChildSet] = field(default_factory=list)
+    group_prerequisites: list[ChildSet] = field(default_factory=list)
+    members: list[ChildSet] = field(default_factory=list)
     targets: list[ChildSet] = field(default_factory=list)
+    target_groups: list[ChildSet] = field(default_factory=list)
     coverage: list[ChildSet] = field(default_factory=list)
     links: list[LinkChange] = field(default_factory=list)
     subject_names_swap: bool = False
     issues: list[ImportIssue] = field(default_factory=list)
+    translations: list = field(default_factory=list)  # translations.TranslationRow
 
 
 def model_default(model: type[models.Model], name: str) -> Any:

@@ -7,14 +7,17 @@ from dataclasses import dataclass, field
 from .issues import SECTIONS, ImportIssue
 
 OUTCOMES = ("created", "updated", "unchanged")
+#: What the summary counts: the record sections, then translations (keyed
+#: ``kind:slug:language`` in the slug lists).
+KINDS = (*SECTIONS, "translations")
 
 
 def _zero_counts() -> dict[str, dict[str, int]]:
-    return {kind: dict.fromkeys(OUTCOMES, 0) for kind in SECTIONS}
+    return {kind: dict.fromkeys(OUTCOMES, 0) for kind in KINDS}
 
 
 def _no_slugs() -> dict[str, dict[str, list[str]]]:
-    return {kind: {"created": [], "updated": []} for kind in SECTIONS}
+    return {kind: {"created": [], "updated": []} for kind in KINDS}
 
 
 @dataclass

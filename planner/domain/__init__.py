@@ -19,11 +19,16 @@ from .types import (
     Assessment,
     CatalogGraph,
     CatalogGraphError,
+    Choice,
+    ChoiceGroupNode,
+    ChoiceReason,
     Cost,
     CostPreference,
     Format,
+    GoalIntent,
     GoalKind,
     GoalMatch,
+    GroupPrerequisite,
     Language,
     Level,
     LinkHealth,
@@ -42,6 +47,8 @@ from .types import (
     Question,
     QuestionKind,
     RankedResource,
+    RemovalReason,
+    RemovedTopic,
     Repair,
     ResourceNode,
     ScoreBreakdown,
@@ -60,7 +67,9 @@ from .wording import Phraser, apply_phraser
 
 #: Bumped whenever the planner's output for the same inputs can change; every
 #: roadmap version records the planner version that made it.
-PLANNER_VERSION = 1
+#: 2: curated teaching order, steps without resources kept, placement by
+#: closure and level, choice groups, goals in every catalog language.
+PLANNER_VERSION = 2
 
 __all__ = [
     "PLANNER_VERSION",
@@ -74,12 +83,17 @@ __all__ = [
     "Assessment",
     "CatalogGraph",
     "CatalogGraphError",
+    "Choice",
+    "ChoiceGroupNode",
+    "ChoiceReason",
     "Cost",
     "CostPreference",
     "Format",
+    "GoalIntent",
     "GoalKind",
     "GoalMatch",
     "GoalMatcher",
+    "GroupPrerequisite",
     "Language",
     "Level",
     "LinkHealth",
@@ -99,6 +113,8 @@ __all__ = [
     "Question",
     "QuestionKind",
     "RankedResource",
+    "RemovalReason",
+    "RemovedTopic",
     "Repair",
     "ResourceNode",
     "ScoreBreakdown",

@@ -16,6 +16,7 @@ from .types import (
     AgeRange,
     CostPreference,
     Format,
+    GoalIntent,
     Language,
     Level,
 )
@@ -140,3 +141,59 @@ AGE_WORDS: Mapping[str, AgeRange] = {
     "university": AgeRange.ADULT,
     "college": AgeRange.ADULT,
 }
+
+
+#: Words that say what kind of plan a goal wants, per language. A single word
+#: matches through that language's stemmer ("básicos" finds "básico"); a phrase
+#: (several words) matches as consecutive folded words. Words naming a track's
+#: content ("data", "git") never belong here: those come from the catalog.
+# fmt: off
+INTENT_WORDS: Mapping[GoalIntent, Mapping[str, tuple[str, ...]]] = {
+    GoalIntent.BASICS: {
+        "en": ("basic", "basics", "fundamentals", "essentials", "foundations",
+               "beginner", "intro", "introduction", "getting started",
+               "first steps"),
+        "es": ("básico", "básicos", "básica", "básicas", "fundamentos",
+               "principiante", "introducción", "primeros pasos"),
+        "fr": ("les bases", "notions de base", "bases de", "fondamentaux",
+               "débutant", "débutants", "introduction", "premiers pas"),
+        "pt": ("básico", "básicos", "básica", "fundamentos", "iniciante",
+               "introdução", "primeiros passos"),
+        "de": ("Grundlagen", "Grundkenntnisse", "Einführung", "Anfänger",
+               "Einstieg", "Basics", "Basiswissen"),
+    },
+    GoalIntent.QUICK: {
+        "en": ("quick", "quickly", "fast", "asap", "rapidly", "crash course",
+               "in a hurry"),
+        "es": ("rápido", "rápidamente", "cuanto antes", "curso intensivo"),
+        "fr": ("vite", "rapidement", "rapide", "au plus vite", "cours intensif"),
+        "pt": ("rápido", "rapidamente", "depressa", "curso intensivo"),
+        "de": ("schnell", "zügig", "Crashkurs", "Schnellkurs"),
+    },
+    GoalIntent.JOB: {
+        "en": ("job", "jobs", "job ready", "career", "employment", "employable",
+               "hired", "get hired", "interview", "interviews", "entry level"),
+        "es": ("empleo", "conseguir trabajo", "encontrar trabajo", "carrera",
+               "entrevista", "contratado", "contratada"),
+        "fr": ("emploi", "embauche", "embauché", "trouver un travail",
+               "trouver du travail", "carrière", "entretien"),
+        "pt": ("emprego", "conseguir trabalho", "arranjar trabalho", "carreira",
+               "entrevista", "contratado", "contratada"),
+        "de": ("Job", "Beruf", "Berufseinstieg", "Stelle", "Karriere",
+               "Vorstellungsgespräch", "Arbeitsstelle"),
+    },
+    GoalIntent.EXAM: {
+        "en": ("exam", "exams", "examination", "certification", "certificate",
+               "certified"),
+        "es": ("examen", "exámenes", "certificación", "certificado", "oposiciones"),
+        "fr": ("examen", "examens", "certification", "certificat", "concours"),
+        "pt": ("exame", "exames", "prova", "certificação", "certificado",
+               "vestibular"),
+        "de": ("Prüfung", "Prüfungen", "Klausur", "Zertifikat", "Zertifizierung",
+               "Examen", "Abitur"),
+    },
+}
+# fmt: on
+
+#: Intents whose words say how, not what: left out when scoring tracks.
+MANNER_INTENTS = frozenset((GoalIntent.BASICS, GoalIntent.QUICK))

@@ -16,8 +16,10 @@ from .types import (
     AgeRange,
     CatalogGraph,
     CatalogGraphError,
+    ChoiceGroupNode,
     Cost,
     Format,
+    GroupPrerequisite,
     Language,
     LinkHealth,
     MasteryKind,
@@ -99,6 +101,8 @@ def build_graph(
     prerequisites: Iterable[Prerequisite | tuple[str, str, str]],
     tracks: Iterable[TrackNode],
     resources: Iterable[ResourceNode],
+    groups: Iterable[ChoiceGroupNode] = (),
+    group_prerequisites: Iterable[GroupPrerequisite | tuple[str, str, str]] = (),
 ) -> CatalogGraph:
     """See :meth:`CatalogGraph.build`."""
     problems: list[str] = []
@@ -106,13 +110,16 @@ def build_graph(
     topic_map = _unique("topic", topics, problems)
     track_map = _unique("track", tracks, problems)
     resource_map = _unique("resource", resources, problems)
+    group_map = _unique("choice group", groups, problems)
     _check_topics(topic_map, subject_map, problems)
     edges = _edges(prerequisites, topic_map, problems)
-    _check_tracks(track_map, subject_map, topic_map, problems)
+    _check_groups(group_map, subject_map, topic_map, problems)
+    group_edges = _group_edges(group_prerequisites, topic_map, group_map, problems)
+    _check_tracks(track_map, subject_map, topic_map, problems, group_map)
     _check_resources(resource_map, topic_map, problems)
     if problems:
         raise CatalogGraphError(problems)
-    depth = _depths(topic_map, edges)
+    depth = _depths(topic_map, _with_group_edges(edges, group_edges, group_map))
     order = sorted(
         topic_map, key=lambda s: (depth[s], LEVEL_RANK[topic_map[s].level], s)
     )
@@ -146,6 +153,16 @@ def build_graph(
         tracks_by_subject=_group((s, track_map[s].subject) for s in sorted(track_map)),
         topics_by_name=_group((s, phrase(topic_map[s].name)) for s in order),
         ages_by_subject=frozen_map(sorted(ages.items())),
+        groups=frozen_map(sorted(group_map.items())),
+        requires_groups=frozen_map(
+            (topic, tuple(sorted(group_edges[topic].items())))
+            for topic in sorted(group_edges, key=rank.__getitem__)
+        ),
+        groups_by_topic=_group(
+            (slug, member)
+            for slug in sorted(group_map)
+            for member in group_map[slug].members
+        ),
     )
 
 
@@ -202,7 +219,11 @@ def _edges(
 
 
 def _check_tracks(
-    tracks: Mapping, subjects: Mapping, topics: Mapping, problems: list[str]
+    tracks: Mapping,
+    subjects: Mapping,
+    topics: Mapping,
+    problems: list[str],
+    groups: Mapping = frozen_map(),
 ) -> None:
     for slug, track in tracks.items():
         if track.subject not in subjects:
@@ -210,6 +231,96 @@ def _check_tracks(
         missing = [t for t in track.targets if t not in topics]
         if missing:
             problems.append(f"track {slug!r}: unknown targets {', '.join(missing)}")
+        missing = [g for g in track.target_groups if g not in groups]
+        if missing:
+            problems.append(
+                f"track {slug!r}: unknown target groups {', '.join(missing)}"
+            )
+
+
+def _check_groups(
+    groups: Mapping[str, ChoiceGroupNode],
+    subjects: Mapping,
+    topics: Mapping,
+    problems: list[str],
+) -> None:
+    """Members are known topics of the group's subject, listed once; ``min_choices``
+    is between 1 and the number of members; the default is a member."""
+    for slug, group in groups.items():
+        label = f"choice group {slug!r}"
+        if group.subject not in subjects:
+            problems.append(f"{label}: unknown subject {group.subject!r}")
+        members = group.members
+        unknown = [m for m in members if m not in topics]
+        if unknown:
+            problems.append(f"{label}: unknown members {', '.join(unknown)}")
+        foreign = [
+            m for m in members if m in topics and topics[m].subject != group.subject
+        ]
+        if foreign:
+            problems.append(
+                f"{label}: members of another subject than {group.subject!r}: "
+                f"{', '.join(foreign)}"
+            )
+        if len(set(members)) != len(members):
+            problems.append(f"{label}: a member is listed twice")
+        if not members:
+            problems.append(f"{label}: has no members")
+        elif not _is_number(group.min_choices) or not (
+            1 <= group.min_choices <= len(members)
+        ):
+            problems.append(
+                f"{label}: min_choices {group.min_choices!r} must be from 1 to "
+                f"its {len(members)} member(s)"
+            )
+        if group.default is not None and group.default not in members:
+            problems.append(f"{label}: default {group.default!r} is not a member")
+
+
+def _group_edges(
+    items: Iterable, topics: Mapping, groups: Mapping, problems: list[str]
+) -> dict[str, dict[str, PrerequisiteKind]]:
+    """topic -> {group: kind}; a member needing its own group is refused."""
+    edges: dict[str, dict[str, PrerequisiteKind]] = {}
+    for item in items:
+        topic, group, kind = (
+            (item.topic, item.group, item.kind)
+            if isinstance(item, GroupPrerequisite)
+            else item
+        )
+        label = f"group prerequisite {topic!r} -> {group!r}"
+        if topic not in topics or group not in groups:
+            problems.append(f"{label}: unknown topic or choice group")
+        elif topic in groups[group].members:
+            problems.append(
+                f"{label}: {topic!r} is a member of {group!r}, so it cannot need "
+                "its own group first"
+            )
+        elif _bad("prerequisite kind", kind):
+            problems.append(f"{label}: unknown kind {kind!r}")
+        elif group in edges.get(topic, {}):
+            problems.append(f"{label}: appears twice")
+        else:
+            edges.setdefault(topic, {})[group] = PrerequisiteKind(kind)
+    return edges
+
+
+def _with_group_edges(
+    edges: dict[str, dict[str, str]],
+    group_edges: Mapping[str, Mapping[str, str]],
+    groups: Mapping[str, ChoiceGroupNode],
+) -> dict[str, dict[str, str]]:
+    """``edges`` plus an edge to every member of each group a topic needs: for
+    depth, rank and cycles, so whichever member is chosen comes first."""
+    if not group_edges:
+        return edges
+    merged = {topic: dict(reqs) for topic, reqs in edges.items()}
+    for topic, needed in group_edges.items():
+        reqs = merged.setdefault(topic, {})
+        for group, kind in needed.items():
+            for member in groups[group].members:
+                reqs.setdefault(member, kind)
+    return merged
 
 
 def _check_resources(resources: Mapping, topics: Mapping, problems: list[str]) -> None:

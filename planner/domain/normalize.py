@@ -18,7 +18,16 @@ from .aliases import (
     LANGUAGE_ALIASES,
     LEVEL_PHRASES,
 )
-from .matching import match_goal_text, subject_words, topics_named_in
+from .choices import parse_picks
+from .goals import candidates_steered, subject_basics
+from .matching import (
+    catalog_languages,
+    goal_intents,
+    goal_words,
+    match_goal_text,
+    subject_words,
+    topics_named_in,
+)
 from .text import content_words, fold, phrase, words
 from .types import (
     LANGUAGE_NAMES,
@@ -26,6 +35,7 @@ from .types import (
     CatalogGraph,
     CostPreference,
     Format,
+    GoalIntent,
     GoalMatch,
     Language,
     Level,
@@ -50,7 +60,30 @@ KEYS = (
     "session_minutes",
     "known_topics",
     "timezone",
+    "choices",
 )
+#: The most characters each answer may hold (a list counts all its texts),
+#: checked before anything else is read: longer input is refused at once.
+#: docs/planner.md lists them; the wizard's fields use the same numbers.
+GOAL_MAX_CHARS = 500
+TEXT_LIMITS = {
+    "subject": 120,
+    "level": 100,
+    "goals": GOAL_MAX_CHARS,
+    "track": 160,
+    "weekly_hours": 40,
+    "deadline": 40,
+    "start_date": 40,
+    "language": 40,
+    "age_range": 40,
+    "formats_liked": 300,
+    "formats_disliked": 300,
+    "cost": 100,
+    "session_minutes": 40,
+    "known_topics": 10_000,
+    "timezone": 64,
+    "choices": 5_000,
+}
 WEEKLY_HOURS_RANGE = (0.5, 80.0)
 SESSION_MINUTES_RANGE = (5, 480)
 
@@ -94,6 +127,7 @@ def normalize(
         errors.setdefault(key, []).append(
             f"Unknown field. Expected one of: {', '.join(KEYS)}."
         )
+    _refuse_oversized(raw)
     subject = check("subject", _subject, raw.get("subject"), graph)
     level = check("level", _level, raw.get("level"))
     weekly = check("weekly_hours", _weekly_hours, raw.get("weekly_hours"))
@@ -114,14 +148,22 @@ def normalize(
         "known_topics", _known_topics, raw.get("known_topics"), subject, graph
     )
     goals = check(
-        "goals", _goals, raw.get("goals"), raw.get("track"), subject, graph, matcher
+        "goals",
+        _goals,
+        raw.get("goals"),
+        raw.get("track"),
+        subject,
+        graph,
+        matcher,
+        language,
     )
+    picks = check("choices", _choices, raw.get("choices"), graph)
     timezone = raw.get("timezone") or "UTC"
     if not isinstance(timezone, str):
         errors.setdefault("timezone", []).append("Must be a time zone name.")
     if errors:
         raise ProfileErrors(errors)
-    track, explicit, text, candidates, goal_topics = goals
+    track, explicit, text, candidates, goal_topics, intents = goals
     return NormalizedProfile(
         subject=subject,
         level=level,
@@ -133,6 +175,7 @@ def normalize(
         goal_text=text,
         goal_candidates=candidates,
         goal_topics=goal_topics,
+        goal_intents=intents,
         formats_liked=liked,
         formats_disliked=disliked,
         cost=cost,
@@ -141,7 +184,49 @@ def normalize(
         age_range=age,
         known_topics=known,
         timezone=timezone,
+        choices=picks,
     )
+
+
+def _choices(value: object, graph: CatalogGraph) -> tuple:
+    """The learner's own picks in choice groups (docs/planner.md, "Choice groups")."""
+    try:
+        return parse_picks(value, graph)
+    except ValueError as exc:
+        raise _Invalid(str(exc)) from None
+
+
+def _refuse_oversized(raw: Mapping[str, object]) -> None:
+    """Refuse, before any other work, answers longer than ``TEXT_LIMITS``."""
+    errors = {}
+    for key, limit in TEXT_LIMITS.items():
+        value = raw.get(key)
+        size = _size(value, limit)
+        if size > limit:
+            exact = isinstance(value, str) or size <= 2 * limit
+            shown = f"{size:,}" if exact else f"over {2 * limit:,}"
+            errors[key] = [
+                f"Too long: at most {limit:,} characters (this has {shown})."
+            ]
+    if errors:
+        raise ProfileErrors(errors)
+
+
+def _size(value: object, limit: int) -> int:
+    """Characters of text in ``value``, counting no further than past ``limit``
+    twice (a huge list is not walked to its end)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, Mapping):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list | tuple):
+        total = 0
+        for item in value:
+            total += 1 + _size(item, limit)
+            if total > 2 * limit:
+                break
+        return total
+    return 0
 
 
 def _text(value: object, *, required: bool = True) -> str:
@@ -176,7 +261,8 @@ def _subject(value: object, graph: CatalogGraph) -> str:
     choices = ", ".join(f"{s.slug} ({s.name})" for s in graph.subjects.values())
     folded = phrase(text)
     for slug, subject in graph.subjects.items():
-        if folded in (phrase(slug), phrase(subject.name)):
+        translated = (t for _, texts in subject.names for t in texts if t)
+        if folded in (phrase(slug), phrase(subject.name), *map(phrase, translated)):
             return slug
     wanted = subject_words(text)
     keys = {
@@ -412,6 +498,7 @@ def _goals(
     subject: str | None,
     graph: CatalogGraph,
     matcher: GoalMatcher | None,
+    language: str | None,
 ) -> tuple:
     items = _items(goals) + _items(track)
     if not items:
@@ -430,36 +517,48 @@ def _goals(
             topics.append(item)
         else:
             texts.append(item)
-    text = " ".join(texts)
-    candidates = _match_text(text, subject, graph, matcher) if text else ()
-    if text and subject is not None:
-        topics += topics_named_in(text, subject, graph)
     tracks = sorted(set(tracks))
     if len(tracks) > 1:
         raise _Invalid(f"Name one track, not several: {', '.join(tracks)}.")
+    text = " ".join(texts)
+    if text and all(w.isdigit() for w in words(text)):
+        raise _Invalid("Describe your goal in words, not only numbers or symbols.")
+    languages = (language or "en", *catalog_languages(graph))
+    intents = goal_intents(text, languages) if text else ()
+    candidates = _match_text(text, subject, graph, matcher, intents) if text else ()
+    if text and subject is not None:
+        basics = GoalIntent.BASICS in intents
+        topics += topics_named_in(text, subject, graph, basics=basics)
     explicit = bool(tracks)
-    if not tracks and candidates:
-        tracks = [candidates[0].track]
-    if not tracks and not topics:
-        pool = graph.tracks_by_subject.get(subject, ()) if subject else ()
-        hint = f" Choose a track: {', '.join(pool)}." if pool else ""
-        raise _Invalid(f"Could not match {text!r} to a track or topic.{hint}")
+    manner = GoalIntent.BASICS in intents or GoalIntent.QUICK in intents
+    if not tracks and text and subject is not None and manner:
+        if topics:
+            # "git basics quickly": the topics named, not a whole track.
+            candidates = ()
+        elif GoalIntent.BASICS in intents and not goal_words(text, subject, graph):
+            # "learn the basics": the subject's core topics.
+            topics, candidates = list(subject_basics(graph, subject)), ()
+    own = [m for m in candidates if graph.tracks[m.track].subject == subject]
+    if not tracks and own:
+        tracks = [own[0].track]
     topics = sorted(set(topics), key=graph.topo_rank.__getitem__)
     track = tracks[0] if tracks else None
-    return track, explicit, text, candidates, tuple(topics)
+    return track, explicit, text, candidates, tuple(topics), intents
 
 
 def _match_text(
-    text: str, subject: str | None, graph: CatalogGraph, matcher: GoalMatcher | None
+    text: str,
+    subject: str | None,
+    graph: CatalogGraph,
+    matcher: GoalMatcher | None,
+    intents: tuple[GoalIntent, ...],
 ) -> tuple[GoalMatch, ...]:
-    """Scored tracks of the subject for a goal sentence, best first, ties by slug."""
-    pool = graph.tracks_by_subject.get(subject, ()) if subject else tuple(graph.tracks)
+    """Scored tracks for a goal sentence, best first, ties by slug: the
+    subject's, and other subjects' that fit clearly better (``goals``)."""
+    pool = tuple(graph.tracks)
     found = (matcher or match_goal_text)(text, [graph.tracks[s] for s in pool], graph)
-    return tuple(
-        sorted(
-            (m for m in found if m.score > 0 and m.track in pool),
-            key=lambda m: (-m.score, m.track),
-        )
+    return candidates_steered(
+        [m for m in found if m.track in graph.tracks], subject, intents, graph
     )
 
 

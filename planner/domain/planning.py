@@ -12,6 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
+from .choices import (
+    chosen_map,
+    chosen_view,
+    groups_met,
+    not_passed_over,
+    steps_marked,
+)
 from .graph import prerequisites_first
 from .types import (
     LEVEL_RANK,
@@ -21,11 +28,14 @@ from .types import (
     Plan,
     PlanStep,
     PrerequisiteKind,
+    RemovalReason,
+    RemovedTopic,
     Shortfall,
     StepKind,
     TrackOption,
     Week,
 )
+from .wording import removed_note
 
 REQUIRED = PrerequisiteKind.REQUIRED
 RECOMMENDED = PrerequisiteKind.RECOMMENDED
@@ -55,14 +65,66 @@ def quarters(base_hours: float, learner_level: str, topic_level: str) -> int:
 def plan_targets(profile: NormalizedProfile, graph: CatalogGraph) -> tuple[str, ...]:
     """The track's targets plus goal-matched topics, in rank order."""
     found = set(profile.goal_topics)
+    chosen = chosen_map(profile)
+    if chosen:  # a goal naming a member the learner did not end up choosing
+        found = {t for t in found if not_passed_over(graph, chosen, t)}
     if profile.track is not None:
-        found.update(graph.tracks[profile.track].targets)
+        track = graph.tracks[profile.track]
+        found.update(track.targets)
+        for group in track.target_groups:  # a group aimed at: its chosen member(s)
+            found.update(chosen.get(group, ()))
     return tuple(sorted(found, key=graph.topo_rank.__getitem__))
 
 
 def known_closure(graph: CatalogGraph, slugs: Iterable[str]) -> frozenset[str]:
-    """``slugs`` and everything they require: knowing a topic implies its basis."""
+    """``slugs`` and everything they require: knowing a topic implies its basis.
+
+    Only required prerequisites count: a recommended one helps but is not
+    needed, so knowing a topic says nothing about it. Every path that marks
+    topics known (onboarding's known topics, a roadmap's done and "known"
+    steps on regeneration, a placement "yes", the level) goes through here.
+    """
     return frozenset(required_closure(graph, slugs, frozenset()))
+
+
+def level_placement(
+    graph: CatalogGraph,
+    targets: Iterable[str],
+    known: frozenset[str],
+    subject: str,
+    level: str,
+) -> frozenset[str]:
+    """The plan's topics a learner at ``level`` is placed past, with their basis.
+
+    Candidates are the topics the plan may hold (the closure of ``targets``
+    over both kinds of prerequisite, minus ``known``) in ``subject`` whose
+    level is below ``level``. A candidate stays in the plan when it is a
+    target (the learner asked for it) or needs, at any depth, a topic of the
+    subject at or above the level or a target: a good teacher keeps what the
+    learner's level does not cover and does not pretend its basis is known. What the placed topics require from
+    other subjects is known with them (knowing a topic implies its basis).
+    Returns the newly known topics; empty for a beginner.
+    """
+    floor = LEVEL_RANK[level]
+    if floor == 0:
+        return frozenset()
+    aims = frozenset(targets)
+    topics, requires = graph.topics, graph.requires
+    blocked: set[str] = set()
+    below: list[str] = []
+    closure = _reach(graph, tuple(aims), known)
+    for slug in sorted(closure, key=graph.topo_rank.__getitem__):
+        node = topics[slug]
+        ours = node.subject == subject
+        if (
+            slug in aims
+            or (ours and LEVEL_RANK[node.level] >= floor)
+            or any(r in blocked for r, k in requires.get(slug, ()) if k == REQUIRED)
+        ):
+            blocked.add(slug)
+        elif ours:
+            below.append(slug)
+    return known_closure(graph, below) - known
 
 
 def required_closure(
@@ -108,6 +170,7 @@ def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
     reported as a Shortfall and the plan is marked infeasible, never cut.
     """
     profile, known = assessment.profile, assessment.known
+    graph = chosen_view(graph, profile)  # group edges as edges to the chosen
     targets = plan_targets(profile, graph)
     rank, topics = graph.topo_rank, graph.topics
     skipped: set[str] = set()
@@ -130,6 +193,9 @@ def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
         PlanStep(i, topics[slug], kinds[slug], cost[slug] / 4, *span, because[slug])
         for i, (slug, span) in enumerate(zip(order, spans, strict=True), start=1)
     )
+    met = groups_met(graph, profile, because)
+    choices = tuple(c for c in profile.choices if c.group in met)
+    steps = steps_marked(steps, choices)
     end = steps[-1].end_date if steps else profile.start_date
     over = budget_q is not None and total_q > budget_q
     return Plan(
@@ -148,7 +214,125 @@ def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
         dropped_recommended=dropped,
         known=tuple(sorted(skipped, key=rank.__getitem__)),
         assumptions=assessment.assumptions,
+        removed=removed_topics(graph, assessment, targets),
+        choices=choices,
     )
+
+
+def removed_topics(
+    graph: CatalogGraph, assessment: Assessment, targets: Iterable[str]
+) -> tuple[RemovedTopic, ...]:
+    """Every topic the plan leaves out because of what the learner knows, with why.
+
+    Those are the topics a learner knowing nothing would reach from the
+    targets (over both kinds of prerequisite) that this plan cannot reach
+    without going through a known topic; rank order. The reason of a known
+    one, strongest first: the learner marked it known; a placement answer
+    confirmed it; a topic of those needs it (``via`` the one the learner
+    named, the nearest when several); the level placed it (``via`` the
+    level-placed topic that needs it when it is not below the level itself).
+    One that is not known was only needed (or recommended) by known topics
+    (``via`` the nearest of them).
+    """
+    known = assessment.known
+    if not known:
+        return ()
+    targets = tuple(targets)
+    everything = _reach(graph, targets, frozenset())
+    reachable = _reach(graph, targets, known)
+    gone = [s for s in everything if s not in reachable]
+    if not gone:
+        return ()
+    profile, topics = assessment.profile, graph.topics
+    why = _known_reasons(graph, assessment)
+    removed = []
+    for slug in sorted(gone, key=graph.topo_rank.__getitem__):
+        if slug in known:
+            reason, via = why.get(slug, (RemovalReason.IMPLIED, None))
+        else:
+            reason, via = RemovalReason.UNNEEDED, everything[slug]
+            while via is not None and via not in known:
+                via = everything[via]
+        node = topics[slug]
+        root = why.get(via, (None,))[0] if via is not None else None
+        removed.append(
+            RemovedTopic(
+                topic=slug,
+                reason=reason,
+                via=via,
+                hours=quarters(node.estimated_hours, profile.level, node.level) / 4,
+                note=removed_note(
+                    reason,
+                    node,
+                    topics[via] if via is not None else None,
+                    profile.level,
+                    root,
+                ),
+            )
+        )
+    return tuple(removed)
+
+
+def _reach(
+    graph: CatalogGraph, roots: tuple[str, ...], known: frozenset[str]
+) -> dict[str, str | None]:
+    """Topics reachable from ``roots`` over both kinds of prerequisite without
+    entering ``known``: topic -> the topic it was reached from."""
+    found: dict[str, str | None] = {r: None for r in roots if r not in known}
+    queue = list(found)
+    requires = graph.requires
+    for slug in queue:
+        for req, _ in requires.get(slug, ()):
+            if req not in found and req not in known:
+                found[req] = slug
+                queue.append(req)
+    return found
+
+
+def _known_reasons(
+    graph: CatalogGraph, assessment: Assessment
+) -> dict[str, tuple[RemovalReason, str | None]]:
+    """Why each known topic is known: (reason, the topic it goes through)."""
+    profile, topics, known = assessment.profile, graph.topics, assessment.known
+    confirmed = assessment.placement.confirmed if assessment.placement else ()
+    floor = LEVEL_RANK[profile.level]
+    why: dict[str, tuple[RemovalReason, str | None]] = {}
+    _spread(graph, known, why, profile.known_topics, RemovalReason.KNOWN)
+    _spread(graph, known, why, confirmed, RemovalReason.PLACEMENT)
+    placed = assessment.placed_by_level
+    below = sorted(
+        (
+            s
+            for s in placed
+            if topics[s].subject == profile.subject
+            and LEVEL_RANK[topics[s].level] < floor
+        ),
+        key=graph.topo_rank.__getitem__,
+    )
+    _spread(graph, placed, why, below, RemovalReason.LEVEL)
+    return why
+
+
+def _spread(
+    graph: CatalogGraph,
+    within: frozenset[str],
+    why: dict[str, tuple[RemovalReason, str | None]],
+    roots: Iterable[str],
+    reason: RemovalReason,
+) -> None:
+    """Give ``roots`` ``reason`` and what they require (inside ``within``, not
+    explained yet) the reason "through" the root that reaches it first."""
+    implied = RemovalReason.IMPLIED if reason != RemovalReason.LEVEL else reason
+    queue = []
+    for root in roots:
+        if root in within and root not in why:
+            why[root] = (reason, None)
+            queue.append((root, root))
+    for slug, root in queue:
+        for req, kind in graph.requires.get(slug, ()):
+            if kind == REQUIRED and req in within and req not in why:
+                why[req] = (implied, root)
+                queue.append((req, root))
 
 
 def teaching_order(

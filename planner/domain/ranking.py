@@ -134,6 +134,9 @@ def _with_resources(
         code,
         no_resource_reason(code, age_range) if code else "",
         step.fits_deadline,
+        step.chosen_from,
+        step.choice_reason,
+        step.choice_note,
     )
 
 

@@ -149,10 +149,42 @@ class NoResource(enum.StrEnum):
     AGE = "age"  # none serves the learner's age range
 
 
+class RemovalReason(enum.StrEnum):
+    """Why a topic the plan would hold is left out: the learner knows it (or
+    only topics the learner knows lead to it)."""
+
+    KNOWN = "known"  # marked as known (onboarding or "mark as known" on a step)
+    PLACEMENT = "placement"  # a placement question answered yes
+    IMPLIED = "implied"  # a topic the learner knows requires it
+    LEVEL = "level"  # below the learner's level in the plan's subject
+    UNNEEDED = "unneeded"  # only topics the learner knows need or recommend it
+
+
+class GoalIntent(enum.StrEnum):
+    """What a goal sentence says about the kind of plan wanted (docs/planner.md)."""
+
+    BASICS = "basics"  # "the basics", "fundamentos", "Grundlagen"
+    QUICK = "quick"  # "quickly", "rápido", "schnell"
+    JOB = "job"  # "job-ready", "empleo", "emploi"
+    EXAM = "exam"  # "exam", "examen", "Prüfung"
+
+
 class QuestionKind(enum.StrEnum):
     GOAL = "goal"
     PLACEMENT = "placement"
     DEADLINE = "deadline"
+    CHOICE = "choice"
+
+
+class ChoiceReason(enum.StrEnum):
+    """Why a choice group's member was chosen, strongest signal first."""
+
+    PICKED = "picked"  # the learner picked it on the roadmap ("Change")
+    MENTIONED = "mentioned"  # the goal text names it
+    KNOWN = "known"  # the learner already knows it
+    ANSWER = "answer"  # the answer to the group's clarifying question
+    DEFAULT = "default"  # the curator's default
+    RESOURCES = "resources"  # the best offerable resources for the learner
 
 
 def frozen_map(items: Mapping | Iterable = ()) -> Mapping:
@@ -161,11 +193,19 @@ def frozen_map(items: Mapping | Iterable = ()) -> Mapping:
 
 
 # -- catalog nodes ------------------------------------------------------------
+#: A node's translated names: ``(language, (name, *aliases))`` pairs, sorted by
+#: language (a name may be "" when only aliases are given). Tuples, so nodes
+#: stay hashable; ``dict(node.names)`` reads them as a mapping.
+Names = tuple[tuple[str, tuple[str, ...]], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class SubjectNode:
     slug: str
     name: str
     languages: tuple[str, ...] = ()
+    #: Names in other languages: ``(language, (name, *aliases))`` pairs.
+    names: Names = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +221,8 @@ class TopicNode:
     tags: tuple[str, ...] = ()
     #: The curated teaching order within the subject (lower first; ties by slug).
     position: int = 0
+    #: Names in other languages: ``(language, (name, *aliases))`` pairs.
+    names: Names = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +244,8 @@ class TrackNode:
     targets: tuple[str, ...] = ()
     #: Choice groups the track aims for: their chosen member(s) become targets.
     target_groups: tuple[str, ...] = ()
+    #: Names in other languages: ``(language, (name, *aliases))`` pairs.
+    names: Names = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +270,20 @@ class GroupPrerequisite:
     topic: str
     group: str
     kind: PrerequisiteKind = PrerequisiteKind.REQUIRED
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The member(s) of choice group ``group`` chosen for one learner, and why.
+
+    ``members`` keep the group's curated order; ``note`` is the learner-facing
+    sentence ("you mentioned Go"), deterministic (never LLM text).
+    """
+
+    group: str
+    members: tuple[str, ...]
+    reason: ChoiceReason
+    note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +384,15 @@ class CatalogGraph:
     tracks_by_subject: Mapping[str, tuple[str, ...]]
     topics_by_name: Mapping[str, tuple[str, ...]]
     ages_by_subject: Mapping[str, frozenset[str]]
+    #: Choice groups by slug; ``requires_groups[t]``: ``(group slug, kind)`` pairs
+    #: topic ``t`` needs (sorted by group slug); ``groups_by_topic[m]``: the
+    #: groups member ``m`` belongs to (by slug). For depth, rank and cycles a
+    #: group edge counts as edges to every member, so any choice is in order.
+    groups: Mapping[str, ChoiceGroupNode] = field(default_factory=frozen_map)
+    requires_groups: Mapping[str, tuple[tuple[str, PrerequisiteKind], ...]] = field(
+        default_factory=frozen_map
+    )
+    groups_by_topic: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
 
     @classmethod
     def build(
@@ -337,12 +404,16 @@ class CatalogGraph:
         prerequisites: Iterable[Prerequisite | tuple[str, str, str]],
         tracks: Iterable[TrackNode] = (),
         resources: Iterable[ResourceNode] = (),
+        groups: Iterable[ChoiceGroupNode] = (),
+        group_prerequisites: Iterable[GroupPrerequisite | tuple[str, str, str]] = (),
     ) -> CatalogGraph:
         """Index plain catalog data; raises :class:`CatalogGraphError`.
 
         ``prerequisites`` are :class:`Prerequisite` s or ``(topic, requires,
-        kind)`` triples. Unknown slugs, unknown vocabulary values and cycles
-        are refused with every problem listed.
+        kind)`` triples, ``group_prerequisites`` :class:`GroupPrerequisite` s or
+        ``(topic, group, kind)`` triples. Unknown slugs, unknown vocabulary
+        values, malformed choice groups and cycles are refused with every
+        problem listed.
         """
         from .catalog import build_graph
 
@@ -353,6 +424,8 @@ class CatalogGraph:
             prerequisites=prerequisites,
             tracks=tracks,
             resources=resources,
+            groups=groups,
+            group_prerequisites=group_prerequisites,
         )
 
     def prerequisites_of(self, topic: str, kind: str | None = None) -> tuple[str, ...]:
@@ -409,6 +482,12 @@ class NormalizedProfile:
     age_range: AgeRange | None = AgeRange.ADULT
     known_topics: tuple[str, ...] = ()
     timezone: str = "UTC"
+    #: What the goal sentence says about the plan wanted, sorted.
+    goal_intents: tuple[GoalIntent, ...] = ()
+    #: Choice groups decided so far, by group slug: the learner's own picks
+    #: (``ChoiceReason.PICKED``) after normalising; every group the plan meets
+    #: in the effective profile of an Assessment (docs/planner.md, "Choice groups").
+    choices: tuple[Choice, ...] = ()
 
 
 class ProfileErrors(ValueError):
@@ -445,6 +524,10 @@ class Question:
     reason: str
     options: tuple[Option, ...]
     topic: str | None = None
+    #: Placement: the hours of the plan this answer decides (the topic and
+    #: what it still needs, at the learner's pace); choice: the hours between
+    #: the group's lightest and heaviest member; None for other kinds.
+    hours: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,24 +541,20 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Where the learner stands on the bisected prerequisite chain.
+    """What placement questions settled within the plan's closure.
 
-    ``chain`` runs from the first prerequisite to a target; the first
-    ``known_count`` topics are known (``low``/``high`` bound it while
-    questioning; ``resolved`` when they meet).
+    ``open`` holds the plan's topics still in doubt (rank order): the next
+    question bisects them by hours. ``confirmed`` are the topics a "yes"
+    confirmed (each implies its basis), in the order asked; ``resolved`` when
+    nothing is in doubt any more.
     """
 
-    chain: tuple[str, ...]
-    low: int
-    high: int
+    open: tuple[str, ...]
+    confirmed: tuple[str, ...] = ()
 
     @property
     def resolved(self) -> bool:
-        return self.low >= self.high
-
-    @property
-    def known_count(self) -> int:
-        return self.low
+        return not self.open
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,6 +573,9 @@ class Assessment:
     asked: tuple[tuple[Question, Answer], ...]
     pending: tuple[Question, ...]
     assumptions: tuple[str, ...]
+    #: Topics of the plan's closure the learner is placed past by level alone
+    #: (below the level, in the plan's subject) and what they require.
+    placed_by_level: frozenset[str] = frozenset()
 
 
 class AnswerErrors(ProfileErrors):
@@ -576,6 +658,11 @@ class PlanStep:
     no_resource_reason: str = ""
     #: Whether the step ends on or before the deadline; None without a deadline.
     fits_deadline: bool | None = None
+    #: The choice group this topic was chosen from ("" when none), the
+    #: ``ChoiceReason`` code and the learner-facing sentence.
+    chosen_from: str = ""
+    choice_reason: str = ""
+    choice_note: str = ""
 
     @property
     def topic(self) -> str:
@@ -645,6 +732,33 @@ class Shortfall:
 
 
 @dataclass(frozen=True, slots=True)
+class RemovedTopic:
+    """A topic left out of the plan because the learner knows it, and why.
+
+    ``via`` is the topic the reason goes through: the known (or level-placed)
+    topic that requires this one; None when the reason is about the topic
+    itself. ``hours`` is what it would have taken at the learner's pace;
+    ``note`` the learner-facing sentence ("You said you know Loops, which
+    needs Setup.").
+    """
+
+    topic: str
+    reason: RemovalReason
+    via: str | None
+    hours: float
+    note: str
+
+    def as_json(self) -> dict:
+        return {
+            "topic": self.topic,
+            "reason": str(self.reason),
+            "via": self.via,
+            "hours": self.hours,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A scheduled roadmap. ``feasible`` is False exactly when ``shortfall`` is set.
 
@@ -668,6 +782,11 @@ class Plan:
     dropped_recommended: tuple[str, ...]
     known: tuple[str, ...]
     assumptions: tuple[str, ...] = ()
+    #: The choice group decisions the plan was built with, by group slug.
+    choices: tuple[Choice, ...] = ()
+    #: Every topic the plan would hold but leaves out as known, with why
+    #: (rank order); ``known`` lists only where the walk met them.
+    removed: tuple[RemovedTopic, ...] = ()
 
     @property
     def feasible(self) -> bool:

@@ -9,9 +9,12 @@ profile and the answers; answers to questions that are no longer on the path
 Policy, in order of priority:
 
 1. goal: the free-text goal fits several tracks about equally (or none well);
-2. placement: a learner who is not a beginner and marked nothing as known is
-   placed on the longest required prerequisite chain of the targets by
-   bisection, ``ceil(log2(L + 1))`` questions for a chain of ``L`` topics;
+2. placement: a learner who is not a beginner is first placed past the
+   plan's topics below the level (:func:`planning.level_placement`); one who
+   also marked nothing as known is then asked about the topic whose answer
+   settles the most hours of the plan either way (a bisection by hours over
+   the plan's closure, ``ceil(log2(L + 1))`` questions for a chain of ``L``
+   topics of equal hours);
 3. deadline: the required hours do not fit before the deadline.
 
 Skipping, "not sure" and a "yes" below ``KNOWN_CONFIDENCE`` count as not known
@@ -25,10 +28,13 @@ import dataclasses
 from collections.abc import Mapping
 from datetime import timedelta
 
+from . import choices, goals
 from .planning import (
     known_closure,
+    level_placement,
     narrower_tracks,
     plan_targets,
+    quarters,
     required_closure,
     required_quarters,
     weekly_quarters_needed,
@@ -47,7 +53,13 @@ from .types import (
     Question,
     QuestionKind,
 )
-from .wording import deadline_question, goal_question, hours_text, placement_question
+from .wording import (
+    deadline_question,
+    goal_question,
+    hours_text,
+    placement_question,
+    placement_reason,
+)
 
 MAX_QUESTIONS = 3
 KNOWN_CONFIDENCE = 0.6
@@ -83,6 +95,13 @@ class _State:
     deadline_open: bool
     placement: Placement | None = None
     assumptions: list[str] = dataclasses.field(default_factory=list)
+    #: Whether the level placement ran (once the goal, hence the targets, is set).
+    placed: bool = False
+    placed_by_level: frozenset[str] = frozenset()
+    #: Choice group slug -> the member answered (None: skipped).
+    choice_answers: dict[str, str | None] = dataclasses.field(default_factory=dict)
+    #: The last inputs and results of the choice stages, reused while equal.
+    choice_memo: dict[str, tuple] = dataclasses.field(default_factory=dict)
 
 
 def parse_answers(raw: Mapping[str, object]) -> dict[str, Answer]:
@@ -157,8 +176,10 @@ def assess(
     state = _initial_state(profile, graph)
     asked: list[tuple[Question, Answer]] = []
     pending: tuple[Question, ...] = ()
+    base = graph
     while len(asked) < MAX_QUESTIONS:
-        question = _next(state, graph, order=len(asked) + 1)
+        graph = _with_choices(state, base)
+        question = _next_ranked(state, graph, order=len(asked) + 1)
         if question is None:
             break
         answer = answers.get(question.id)
@@ -168,8 +189,10 @@ def assess(
         answer = answer or Answer(skipped=True)
         _apply(state, graph, question, answer)
         asked.append((question, answer))
+    graph = _with_choices(state, base)
     if not pending:
-        _settle(state)
+        _place_by_level(state, graph)
+        _settle(state, graph)
     return Assessment(
         profile=state.profile,
         known=state.known,
@@ -177,19 +200,12 @@ def assess(
         asked=tuple(asked),
         pending=pending,
         assumptions=tuple(state.assumptions),
+        placed_by_level=state.placed_by_level,
     )
 
 
 def _initial_state(profile: NormalizedProfile, graph: CatalogGraph) -> _State:
-    candidates = profile.goal_candidates
-    ambiguous = (
-        not profile.track_explicit
-        and len(candidates) >= 2
-        and (
-            candidates[1].score >= candidates[0].score - GOAL_MARGIN
-            or candidates[0].score < GOAL_CONFIDENT
-        )
-    )
+    ambiguous = goals.goal_unclear(profile, graph)
     return _State(
         profile=profile,
         known=known_closure(graph, profile.known_topics),
@@ -202,14 +218,15 @@ def _initial_state(profile: NormalizedProfile, graph: CatalogGraph) -> _State:
 def _next(state: _State, graph: CatalogGraph, order: int) -> Question | None:
     if state.goal_open:
         return _goal_question(state, graph, order)
+    _place_by_level(state, graph)
     if state.placement_open:
         if state.placement is None:
-            chain = placement_chain(
-                graph, plan_targets(state.profile, graph), state.known
-            )
-            state.placement = Placement(chain, 0, len(chain))
+            targets = plan_targets(state.profile, graph)
+            closure = required_closure(graph, targets, state.known)
+            rank = graph.topo_rank.__getitem__
+            state.placement = Placement(tuple(sorted(closure, key=rank)))
         if not state.placement.resolved:
-            return _placement_question(state.placement, graph, order)
+            return _placement_question(state, graph, order)
         state.placement_open = False
     if state.deadline_open:
         question = _deadline_question(state, graph, order)
@@ -219,69 +236,120 @@ def _next(state: _State, graph: CatalogGraph, order: int) -> Question | None:
     return None
 
 
-def placement_chain(
-    graph: CatalogGraph, targets: tuple[str, ...], known: frozenset[str]
-) -> tuple[str, ...]:
-    """The longest required chain below the targets, first prerequisite first.
+def _place_by_level(state: _State, graph: CatalogGraph) -> None:
+    """Once the targets are settled, mark known what the level places the
+    learner past (docs/planner.md, "Placement")."""
+    if state.placed or state.goal_open:
+        return
+    state.placed = True
+    profile = state.profile
+    placed = level_placement(
+        graph,
+        plan_targets(profile, graph),
+        state.known,
+        profile.subject,
+        profile.level,
+    )
+    state.placed_by_level = placed
+    state.known = state.known | placed
 
-    Ties go to the chain found first in rank order, so the choice is stable.
+
+def placement_bisect(
+    graph: CatalogGraph, open_topics: tuple[str, ...], level: str, subject: str
+) -> tuple[str, int, int] | None:
+    """The open topic whose answer settles the most hours either way.
+
+    A "yes" leaves the topic and what it needs out of the plan (its down
+    set within ``open_topics``); a "no" keeps it and everything needing it
+    (its up set). The topic maximising the smaller of the two hours is asked,
+    ties to the larger down set, then to rank order; on a chain of equal
+    hours that is the middle, as in a bisection. Only topics of ``subject``
+    are asked about while any is open (a Python learner is not quizzed on
+    HTML; a "yes" still leaves out what the topic needs from other subjects).
+    ``open_topics`` must be in rank order. Returns (topic, quarters a yes
+    removes, how many topics it needs), or None when nothing is open. Down
+    and up sets are bitsets (Python ints), weighed per distinct hour value
+    with ``int.bit_count``.
     """
-    closure = required_closure(graph, targets, known)
-    rank, requires = graph.topo_rank, graph.requires
-    length: dict[str, int] = {}
-    parent: dict[str, str | None] = {}
-    for slug in sorted(closure, key=rank.__getitem__):
-        best, via = 1, None
+    if not open_topics:
+        return None
+    index = {slug: i for i, slug in enumerate(open_topics)}
+    topics, requires, required_by = graph.topics, graph.requires, graph.required_by
+    masks: dict[int, int] = {}
+    down: list[int] = []
+    for i, slug in enumerate(open_topics):
+        node = topics[slug]
+        q = quarters(node.estimated_hours, level, node.level)
+        masks[q] = masks.get(q, 0) | 1 << i
+        bits = 1 << i
         for req, kind in requires.get(slug, ()):
-            if (
-                kind == PrerequisiteKind.REQUIRED
-                and req in length
-                and length[req] >= best
-            ):
-                best, via = length[req] + 1, req
-        length[slug], parent[slug] = best, via
-    if not length:
-        return ()
-    node: str | None = max(length, key=length.__getitem__)
-    chain = []
-    while node is not None:
-        chain.append(node)
-        node = parent[node]
-    return tuple(reversed(chain))
+            j = index.get(req)
+            if j is not None and kind == PrerequisiteKind.REQUIRED:
+                bits |= down[j]
+        down.append(bits)
+    up = [0] * len(open_topics)
+    for i in range(len(open_topics) - 1, -1, -1):
+        bits = 1 << i
+        for dep, kind in required_by.get(open_topics[i], ()):
+            j = index.get(dep)
+            if j is not None and kind == PrerequisiteKind.REQUIRED:
+                bits |= up[j]
+        up[i] = bits
+    weights = tuple(masks.items())
+
+    def weigh(bits: int) -> int:
+        return sum(q * (bits & mask).bit_count() for q, mask in weights)
+
+    asked = [i for i, s in enumerate(open_topics) if topics[s].subject == subject]
+    best, best_key = 0, (-1, -1)
+    for i in asked or range(len(open_topics)):
+        yes = weigh(down[i])
+        key = (min(yes, weigh(up[i])), yes)
+        if key > best_key:
+            best, best_key = i, key
+    return open_topics[best], best_key[1], down[best].bit_count() - 1
+
+
+def _up_set(graph: CatalogGraph, topic: str, within: frozenset[str]) -> set[str]:
+    """``topic`` and every topic of ``within`` that needs it (required edges)."""
+    found = {topic}
+    queue = [topic]
+    for slug in queue:
+        for dep, kind in graph.required_by.get(slug, ()):
+            if kind == PrerequisiteKind.REQUIRED and dep in within and dep not in found:
+                found.add(dep)
+                queue.append(dep)
+    return found
 
 
 def _goal_question(state: _State, graph: CatalogGraph, order: int) -> Question:
-    options = tuple(
-        Option(m.track, graph.tracks[m.track].name)
-        for m in state.profile.goal_candidates[:GOAL_OPTIONS]
-    )
+    # The options and reason live with the goal matching (goals.py).
     return Question(
         id=f"goal:{state.profile.subject}",
         kind=QuestionKind.GOAL,
         order=order,
         text=goal_question(),
-        reason="goal: your goal matches several tracks about equally well",
-        options=options,
+        reason=goals.goal_reason(state.profile, graph),
+        options=goals.goal_options(state.profile, graph),
     )
 
 
-def _placement_question(
-    placement: Placement, graph: CatalogGraph, order: int
-) -> Question:
-    middle = (placement.low + placement.high) // 2
-    topic = graph.topics[placement.chain[middle]]
-    remaining = placement.high - placement.low + 1
+def _placement_question(state: _State, graph: CatalogGraph, order: int) -> Question:
+    placement = state.placement
+    profile = state.profile
+    found = placement_bisect(graph, placement.open, profile.level, profile.subject)
+    assert found is not None  # noqa: S101 -- the caller checked it is not resolved
+    slug, yes_q, needs = found
+    topic = graph.topics[slug]
     return Question(
-        id=f"placement:{topic.slug}",
+        id=f"placement:{slug}",
         kind=QuestionKind.PLACEMENT,
         order=order,
         text=placement_question(topic),
-        reason=(
-            f"placement: {remaining} possible starting points on the path to "
-            f"{graph.topics[placement.chain[-1]].name}; this answer halves them"
-        ),
+        reason=placement_reason(topic, needs, yes_q / 4),
         options=PLACEMENT_OPTIONS,
-        topic=topic.slug,
+        topic=slug,
+        hours=yes_q / 4,
     )
 
 
@@ -348,22 +416,25 @@ def _apply(
     choice = _choice(question, answer)
     if question.kind == QuestionKind.GOAL:
         state.goal_open = False
-        track = choice or question.options[0].value
+        value = choice or question.options[0].value
         if choice is None:
-            state.assumptions.append(
-                f"Assumed your goal is the track {graph.tracks[track].name}."
-            )
-        state.profile = dataclasses.replace(
-            state.profile, track=track, track_explicit=True
-        )
+            state.assumptions.append(goals.goal_answer_label(graph, value))
+        state.profile = goals.goal_answer_applied(state.profile, graph, value)
     elif question.kind == QuestionKind.PLACEMENT:
         placement = state.placement
-        middle = (placement.low + placement.high) // 2
         if choice == YES and answer.confidence >= KNOWN_CONFIDENCE:
-            state.placement = dataclasses.replace(placement, low=middle + 1)
             state.known = state.known | known_closure(graph, [question.topic])
+            state.placement = Placement(
+                tuple(s for s in placement.open if s not in state.known),
+                (*placement.confirmed, question.topic),
+            )
         else:
-            state.placement = dataclasses.replace(placement, high=middle)
+            settled = _up_set(graph, question.topic, frozenset(placement.open))
+            state.placement = dataclasses.replace(
+                placement, open=tuple(s for s in placement.open if s not in settled)
+            )
+    elif question.kind == QuestionKind.CHOICE:
+        _apply_choice(state, graph, question, choice)
     else:
         state.deadline_open = False
         _apply_deadline(state, graph, question, choice)
@@ -392,14 +463,79 @@ def _apply_deadline(
         state.assumptions.append(f"Deadline answer: {labels[choice]}.")
 
 
-def _settle(state: _State) -> None:
+# -- choice groups (planner.domain.choices decides; these hook it into the replay)
+def _with_choices(state: _State, graph: CatalogGraph) -> CatalogGraph:
+    """Decide every group the plan meets on the effective profile; return the
+    graph whose group edges lead to the chosen members."""
+    if not graph.groups:
+        return graph
+    picked = tuple(c for c in state.profile.choices if c.reason == "picked")
+    key = (dataclasses.replace(state.profile, choices=picked), state.choice_answers)
+    last = state.choice_memo.get("resolve")
+    if last is not None and last[0] == key:
+        state.profile = dataclasses.replace(state.profile, choices=last[1])
+    else:
+        state.profile = choices.with_choices(state.profile, graph, state.choice_answers)
+        state.choice_memo["resolve"] = (
+            (key[0], dict(state.choice_answers)),
+            state.profile.choices,
+        )
+    return choices.chosen_view(graph, state.profile)
+
+
+def _next_ranked(state: _State, graph: CatalogGraph, order: int) -> Question | None:
+    """The policy's next question, or a choice group's when that one decides
+    more hours than the placement question (always before the deadline one,
+    whose numbers depend on the choice; never before the goal one)."""
+    question = _next(state, graph, order)
+    if not graph.groups or (question and question.kind == QuestionKind.GOAL):
+        return question
+    key = (state.profile, state.known, dict(state.choice_answers))
+    last = state.choice_memo.get("question")
+    if last is not None and last[0] == key:
+        found = last[1]
+    else:
+        found = choices.choice_question(
+            state.profile, graph, state.known, order, state.choice_answers
+        )
+        state.choice_memo["question"] = (key, found)
+    if found is None:
+        return question
+    choice, stake = found
+    if choice.order != order:
+        choice = dataclasses.replace(choice, order=order)
+    if (
+        question is None
+        or question.kind != QuestionKind.PLACEMENT
+        or stake > (question.hours or 0)
+    ):
+        return choice
+    return question
+
+
+def _apply_choice(
+    state: _State, graph: CatalogGraph, question: Question, choice: str | None
+) -> None:
+    slug = choices.group_of(question)
+    state.choice_answers[slug] = choice
+    if choice is None:
+        group = graph.groups[slug]
+        said = known_closure(graph, state.profile.known_topics)
+        assumed = choices.choose(state.profile, graph, group, said)
+        names = ", ".join(graph.topics[m].name for m in assumed.members)
+        state.assumptions.append(f"Assumed {names} for {group.name} ({assumed.note}).")
+
+
+def _settle(state: _State, graph: CatalogGraph) -> None:
     """Conservative assumptions for what questioning left open."""
     placement = state.placement
     if placement is not None and not placement.resolved:
-        first = placement.chain[placement.low]
+        doubt = len(placement.open)
+        first = graph.topics[placement.open[0]].name
         state.assumptions.append(
-            f"Placement stopped after {MAX_QUESTIONS} questions: assumed you start at "
-            f"{first} (the earliest topic still in doubt)."
+            f"Placement stopped after {MAX_QUESTIONS} questions: assumed you still "
+            f"need the {doubt} topic{'s' if doubt > 1 else ''} in doubt, starting "
+            f"at {first}."
         )
     elif state.placement_open and placement is None:
         state.assumptions.append("Placement was not asked: assumed nothing is known.")

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
-from .types import AgeRange, NoResource, Plan, PlanStep, Question, TopicNode
+from .types import (
+    AgeRange,
+    NoResource,
+    Plan,
+    PlanStep,
+    Question,
+    RemovalReason,
+    TopicNode,
+)
 
 PHRASE_MAX_CHARS = 400
 SUMMARY_OBJECTIVES = 3
@@ -41,6 +49,77 @@ def placement_question(topic: TopicNode) -> str:
     if objectives:
         return f"Can you already {_clause(objectives[0])}?"
     return f"Do you already know {topic.name}?"
+
+
+def placement_reason(topic: TopicNode, needs: int, hours: float) -> str:
+    """Why a placement question is asked: the hours of the plan it decides."""
+    basis = ""
+    if needs:
+        basis = " and the topic" if needs == 1 else f" and the {needs} topics"
+        basis += " it needs"
+    return (
+        f"placement: this decides whether your plan includes {topic.name}{basis}, "
+        f"about {hours_text(hours)}"
+    )
+
+
+def removed_note(
+    reason: str,
+    topic: TopicNode,
+    via: TopicNode | None,
+    level: str,
+    via_reason: str | None = None,
+) -> str:
+    """Why a known topic is left out of the plan, in one sentence."""
+    if reason == RemovalReason.KNOWN:
+        return f"You said you know {topic.name}."
+    if reason == RemovalReason.PLACEMENT:
+        return f"You confirmed you know {topic.name}."
+    if reason == RemovalReason.LEVEL:
+        if via is None:
+            return f"Placed as {level}: {topic.name} is {_a(topic.level)} topic."
+        return (
+            f"Placed as {level}: {via.name} is {_a(via.level)} topic, "
+            f"which needs {topic.name}."
+        )
+    if reason == RemovalReason.UNNEEDED:
+        if via is None:
+            return f"Only topics you know lead to {topic.name}."
+        return f"{topic.name} is only there for {via.name}, which you know."
+    if via is None:
+        return f"You know topics that need {topic.name}."
+    said = "confirmed" if via_reason == RemovalReason.PLACEMENT else "said"
+    return f"You {said} you know {via.name}, which needs {topic.name}."
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def removed_notice(plan: Plan) -> str:
+    """One sentence on what the plan leaves out as known; "" when nothing."""
+    if not plan.removed:
+        return ""
+    count = dict.fromkeys(RemovalReason, 0)
+    for item in plan.removed:
+        count[item.reason] += 1
+    hours = sum(item.hours for item in plan.removed)
+    parts = []
+    stated = count[RemovalReason.KNOWN] + count[RemovalReason.PLACEMENT]
+    if stated:
+        parts.append(f"{stated} you told us you know")
+    if count[RemovalReason.IMPLIED]:
+        parts.append(f"{count[RemovalReason.IMPLIED]} that those need")
+    if count[RemovalReason.LEVEL]:
+        parts.append(f"{count[RemovalReason.LEVEL]} below your level")
+    if count[RemovalReason.UNNEEDED]:
+        parts.append(f"{count[RemovalReason.UNNEEDED]} only those lead to")
+    total = len(plan.removed)
+    return (
+        f"Left out {total} topic{'s' if total > 1 else ''} because of what you "
+        f"already know (about {hours_text(hours)}): {', '.join(parts)}. "
+        "Each one says why; mark a step as known to leave out more."
+    )
 
 
 def goal_question() -> str:

@@ -6,6 +6,7 @@ leased ``PlanningJob`` rows and reaps the ones whose worker vanished;
 ``plans`` plans without a job, for operators.
 """
 
+from .choices import roadmap_choice_change
 from .jobs import job_enqueue, job_execute, jobs_reap, roadmap_regenerate
 from .plans import StoredPlan, plan_preview, profile_plan_store
 from .profiles import (
@@ -48,5 +49,6 @@ __all__ = [
     "profile_update",
     "profile_validate",
     "questions_next",
+    "roadmap_choice_change",
     "roadmap_regenerate",
 ]

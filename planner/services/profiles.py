@@ -50,6 +50,7 @@ from ..domain import (
     normalize,
     run_from_profile,
 )
+from ..domain.choices import picks_kept
 from ..goal_search import goal_matcher_get
 from ..models import JobState, PlanningJob
 from ..selectors import catalog_graph_get
@@ -324,6 +325,11 @@ def profile_domain(
             "weekly_hours": float(profile.weekly_hours),
             "goals": goals,
             "track": track,
+            # Goals are read in the learner's language too (intents, labels).
+            "language": profile.language,
+            # The learner's picks in choice groups; ones the catalog no longer
+            # has are dropped rather than refused.
+            "choices": picks_kept(raw.get("choices"), graph),
         },
         graph,
         profile.start_date,

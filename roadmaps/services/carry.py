@@ -38,6 +38,9 @@ PLAN_FIELDS = (
     "recommended",
     "no_resource",
     "no_resource_reason",
+    "chosen_from",
+    "choice_reason",
+    "choice_note",
 )
 RESOURCE_FIELDS = (
     "resource_id",

@@ -27,9 +27,10 @@ from planner.domain import (
     Repair,
     StepKind,
 )
-from planner.domain.wording import deadline_cut_notice, gap_notice
+from planner.domain.choices import member_edges
+from planner.domain.wording import deadline_cut_notice, gap_notice, removed_notice
 from taxonomy.enums import LinkKind
-from taxonomy.models import Topic, Track
+from taxonomy.models import Subject, Topic, Track
 
 from ..models import Roadmap, RoadmapStep, RoadmapVersion, StepResource, StepState
 from .carry import Carried, carry_over, first_available_activate, version_diff
@@ -75,12 +76,18 @@ def roadmap_create_from_plan(
         if plan.track
         else None
     )
+    subject_id = profile.subject_id
     subject_name = profile.subject.name if profile.subject else plan.subject
+    if profile.subject is not None and profile.subject.slug != plan.subject:
+        # The goal question offered another subject's track and the learner
+        # took it: the roadmap belongs to that subject (docs/planner.md, "Goals").
+        other = Subject.objects.filter(slug=plan.subject).values_list("pk", "name")
+        subject_id, subject_name = other.first() or (subject_id, subject_name)
     roadmap = Roadmap(
         owner_id=profile.owner_id,
         profile=profile,
         title=(f"{subject_name}: {track[1]}" if track else subject_name)[:200],
-        subject_id=profile.subject_id,
+        subject_id=subject_id,
         subject_slug=plan.subject,
         subject_name=subject_name,
         track_id=track[0] if track else None,
@@ -195,7 +202,8 @@ def _version_save(
 def roadmap_notices(plan: Plan, repairs: Sequence[Repair] = ()) -> list[dict]:
     """What the learner should be told about how the plan was made, in order:
     the deadline cut and its options, the steps with no resource yet (one
-    notice naming them all), per-step fallbacks, then assumptions, repairs
+    notice naming them all), per-step fallbacks, the topics left out as
+    known (one notice, each topic with its reason), then assumptions, repairs
     and dropped topics."""
     notices: list[dict] = []
     if plan.shortfall is not None:
@@ -227,6 +235,15 @@ def roadmap_notices(plan: Plan, repairs: Sequence[Repair] = ()) -> list[dict]:
                     "message": f"No free resources for {step.name}: showing paid ones.",
                 }
             )
+    if plan.removed:
+        notices.append(
+            {
+                "kind": "known_removed",
+                "hours": sum(r.hours for r in plan.removed),
+                "topics": [r.as_json() for r in plan.removed],
+                "message": removed_notice(plan),
+            }
+        )
     notices += [{"kind": "assumption", "message": text} for text in plan.assumptions]
     notices += [
         {"kind": "repair", "rule": r.rule, "step": r.step, "message": r.message}
@@ -340,7 +357,8 @@ def step_edges(
 
 
 def _edges_apply(steps: Sequence[RoadmapStep], graph: CatalogGraph) -> None:
-    edges = step_edges((s.topic_slug for s in steps), graph.requires)
+    # A group edge counts as an edge to the chosen member(s) among the steps.
+    edges = step_edges((s.topic_slug for s in steps), member_edges(graph))
     for step in steps:
         step.requires, step.recommends = edges[step.topic_slug]
 
@@ -374,6 +392,9 @@ def _steps(
             no_resource=step.no_resource,
             no_resource_reason=step.no_resource_reason[:200],
             fits_deadline=step.fits_deadline,
+            chosen_from=step.chosen_from,
+            choice_reason=step.choice_reason,
+            choice_note=step.choice_note[:200],
             state=StepState.LOCKED,
         )
         for step in plan_steps

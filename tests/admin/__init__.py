@@ -38,6 +38,9 @@ def topic_form_data(
     *,
     prerequisites: Sequence[dict[str, Any]] = (),
     initial: int = 0,
+    group_prerequisites: Sequence[dict[str, Any]] = (),
+    initial_groups: int = 0,
+    translations: Sequence[dict[str, Any]] = (),
     **fields: Any,
 ) -> dict[str, Any]:
     """POST data for the topic create/edit form.
@@ -45,6 +48,8 @@ def topic_form_data(
     ``prerequisites`` are rows such as ``{"requires": pk}`` (kind defaults to
     required);
     ``initial`` is how many of them are existing rows (they carry an ``id``).
+    ``group_prerequisites`` (rows such as ``{"group": pk}``) and
+    ``initial_groups`` are the same for the prerequisite choice groups.
     """
     data = {
         "name": "Loops",
@@ -74,6 +79,11 @@ def topic_form_data(
     data.update(fields)
     rows = [{"kind": "required", **row} for row in prerequisites]
     data["prerequisites"] = inline_formset(rows, initial=initial)
+    groups = [{"kind": "required", **row} for row in group_prerequisites]
+    data["group_prerequisites"] = inline_formset(groups, initial=initial_groups)
+    # Names in other languages: rows such as {"language": "es", "name": ...}.
+    names = [{"name": "", "aliases": "", **row} for row in translations]
+    data["translations"] = inline_formset(names)
     return nested_form_data(data)
 
 

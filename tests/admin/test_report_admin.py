@@ -210,7 +210,7 @@ def test_a_catalog_write_shows_in_the_next_report(
 
     ResourceFactory(slug="rescued", title="Rescued")  # covers no topic either
 
-    with django_assert_num_queries(REPORT_PAGE_QUERIES + 6) as load:
+    with django_assert_num_queries(REPORT_PAGE_QUERIES + 9) as load:
         content = client.get(url).content.decode()
     assert "Rescued" in content
     assert _report_queries(load.captured_queries) != []

@@ -12,7 +12,6 @@ from django.contrib.auth.models import Group
 import pytest
 from rest_framework.test import APIClient
 
-from catalog.groups import curators_group_ensure
 from catalog.models import Provider, Resource, ResourceLink
 from search.services import search_index_suspended
 from taxonomy.enums import LinkHealth
@@ -37,22 +36,6 @@ API = "/api/v1"
 def _database_search(settings):
     settings.SEARCH_BACKEND = "database"
     settings.MEILISEARCH_URL = ""
-
-
-@pytest.fixture
-def curator() -> APIClient:
-    user = UserFactory(username="curator")
-    user.groups.add(curators_group_ensure())
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def learner() -> APIClient:
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="learner"))
-    return client
 
 
 @pytest.fixture

@@ -32,7 +32,14 @@ PUBLIC: dict[str, set[str]] = {
     "api-root": READS,
     **{
         f"{basename}-{kind}": READS
-        for basename in ("subject", "topic", "track", "provider", "resource")
+        for basename in (
+            "subject",
+            "topic",
+            "track",
+            "choicegroup",
+            "provider",
+            "resource",
+        )
         for kind in ("list", "detail")
     },
     # The OpenAPI schema and its viewers, and the roadmap export's JSON Schema.

@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 from learners.models import LearnerProfile
 from search.services import search_index_suspended
 from tests.factories import (
+    ChoiceGroupFactory,
+    GroupPrerequisiteFactory,
     PrerequisiteFactory,
     ProviderFactory,
     ResourceFactory,
@@ -48,10 +50,23 @@ def _catalog_build() -> None:
         ]
         for before, after in zip(topics, topics[1:], strict=False):
             PrerequisiteFactory(topic=after, requires=before)
+        groups = [
+            ChoiceGroupFactory(
+                slug=f"group-{n:03}",
+                subject=subjects[n % 3],
+                members=topics[n % 3 :: 3][n % 20 : n % 20 + 2],
+            )
+            for n in range(ROWS)
+        ]
+        # Members are topics 0-62; only later topics require a group (a DAG).
         for n in range(ROWS):
-            TrackFactory(
+            GroupPrerequisiteFactory(topic=topics[70 + n % 30], group=groups[n])
+        for n in range(ROWS):
+            track = TrackFactory(
                 slug=f"track-{n:03}", subject=subjects[0], targets=topics[n : n + 2]
             )
+            track.target_groups.set(groups[n : n + 2])
+            track.save()
         providers = [ProviderFactory(slug=f"provider-{n:03}") for n in range(ROWS)]
         for n in range(ROWS):
             ResourceFactory(
@@ -75,6 +90,7 @@ def queries_for(client: APIClient, path: str, size: int) -> int:
         "/api/v1/subjects/",
         "/api/v1/topics/",
         "/api/v1/tracks/",
+        "/api/v1/choice-groups/",
         "/api/v1/providers/",
         "/api/v1/resources/",
     ],

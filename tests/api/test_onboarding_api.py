@@ -27,6 +27,7 @@ from tests.planner.conftest import (  # noqa: F401 -- the autouse fixture applie
     _fresh_snapshot,
     profile_raw,
     small_catalog_build,
+    small_catalog_levels,
 )
 
 PROFILES = "/api/v1/profiles/"
@@ -196,6 +197,7 @@ def test_server_owned_fields_cannot_be_set_on_create_or_update(
 
 # -- questions, answers, a roadmap ----------------------------------------------------
 def test_questions_and_answers_lead_to_a_roadmap_planned_by_a_job(client, catalog):
+    small_catalog_levels(catalog, "intermediate")
     profile = created(client, level="some experience")
     pending = client.get(url(profile["id"], "questions/")).json()
     assert len(pending) == 1

@@ -246,7 +246,8 @@ def test_subjects_topics_and_tracks(api, catalog, django_assert_max_num_queries)
     assert [s["slug"] for s in subjects["results"]] == ["python", "web"]
     assert api.get("/api/v1/subjects/web/").json()["name"] == "Web Development"
 
-    with django_assert_max_num_queries(3):  # count, page, prerequisites
+    # count, page, prerequisites, group prerequisites, groups it belongs to
+    with django_assert_max_num_queries(5):
         topics = api.get("/api/v1/topics/").json()
     assert topics["count"] == 4
     functions = api.get("/api/v1/topics/functions/").json()
@@ -256,7 +257,7 @@ def test_subjects_topics_and_tracks(api, catalog, django_assert_max_num_queries)
     assert [t["slug"] for t in web["results"]] == ["js-functions"]
     assert api.get("/api/v1/topics/", {"level": "guru"}).status_code == 400
 
-    with django_assert_max_num_queries(3):  # count, page, targets
+    with django_assert_max_num_queries(4):  # count, page, targets, target groups
         tracks = api.get("/api/v1/tracks/").json()
     (track,) = tracks["results"]
     assert track["slug"] == "python-developer"
@@ -270,6 +271,7 @@ def test_the_api_root_lists_the_endpoints(api, db):
         "subjects",
         "topics",
         "tracks",
+        "choice-groups",
         "providers",
         "resources",
         "roadmaps",

@@ -300,3 +300,20 @@ def test_allowed_networks_setting_is_parsed_and_checked():
     )
     with pytest.raises(ValueError, match="intranet"):
         LinkCheckConfig.from_settings({"ALLOWED_NETWORKS": ["intranet"]})
+
+
+def test_run_blocking_works_where_an_event_loop_already_runs():
+    """As in the browser tests, where Playwright's sync API keeps a loop."""
+    import asyncio
+
+    from catalog.egress import run_blocking
+
+    async def answer() -> int:
+        await asyncio.sleep(0)
+        return 42
+
+    async def caller() -> int:
+        return run_blocking(answer())
+
+    assert run_blocking(answer()) == 42
+    assert asyncio.run(caller()) == 42

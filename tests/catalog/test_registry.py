@@ -11,6 +11,8 @@ from catalog.groups import CURATORS_GROUP, curators_group_ensure
 from catalog.registry import CATALOG_M2M_FIELDS, CATALOG_MODELS
 from taxonomy.selectors import catalog_version_current
 from tests.factories import (
+    ChoiceGroupFactory,
+    GroupPrerequisiteFactory,
     PrerequisiteFactory,
     ProviderFactory,
     ResourceFactory,
@@ -31,7 +33,14 @@ def one_of_each() -> None:
     """At least one row of every catalog model."""
     topic = TopicFactory()
     PrerequisiteFactory(topic=topic, requires=TopicFactory(subject=topic.subject))
-    TrackFactory(subject=topic.subject, targets=[topic])
+    track = TrackFactory(subject=topic.subject, targets=[topic])
+    group = ChoiceGroupFactory(
+        subject=topic.subject,
+        members=[TopicFactory(subject=topic.subject) for _ in range(2)],
+    )
+    GroupPrerequisiteFactory(topic=topic, group=group)
+    track.target_groups.set([group])
+    track.save()
     ResourceFactory(topics=[topic])  # with its provider, coverage row and link
     # The last rows of their kind, which nothing protects from deletion:
     SubjectFactory()

@@ -209,8 +209,10 @@ def test_import_creates_every_kind_of_record_and_bumps_the_version_once() -> Non
         "providers": {"created": 2, "updated": 0, "unchanged": 0},
         "subjects": {"created": 2, "updated": 0, "unchanged": 0},
         "topics": {"created": 4, "updated": 0, "unchanged": 0},
+        "choice_groups": {"created": 0, "updated": 0, "unchanged": 0},
         "tracks": {"created": 1, "updated": 0, "unchanged": 0},
         "resources": {"created": 2, "updated": 0, "unchanged": 0},
+        "translations": {"created": 0, "updated": 0, "unchanged": 0},
     }
     assert summary.changed
     assert version() == before + 1
@@ -1114,8 +1116,10 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
                     ),
                     key=lambda p: p["topic"],
                 ),
+                "group_prerequisites": [],
             }
         )
+    groups = _choice_groups(draw, topics)
     providers = [
         {
             "slug": "p0",
@@ -1184,15 +1188,51 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
                     for t in draw(st.sets(st.integers(0, n_topics - 1), min_size=1))
                 }
             ),
+            "target_groups": sorted(g["slug"] for g in groups if draw(st.booleans())),
         }
     ]
     return document(
         providers=providers,
         subjects=subjects,
         topics=sorted(topics, key=lambda t: t["slug"]),
+        choice_groups=groups,
         tracks=tracks,
         resources=resources,
-    ) | {"version": "1.1"}
+    ) | {"version": "1.2"}
+
+
+def _choice_groups(draw: st.DrawFn, topics: list[dict[str, Any]]) -> list[dict]:
+    """Up to two groups of a subject's topics; a later topic may require one
+    (topics only require earlier ones, so the graph stays acyclic)."""
+    groups = []
+    for n in range(draw(st.integers(0, 2))):
+        subject = draw(st.sampled_from([t["subject"] for t in topics]))
+        same = [i for i, t in enumerate(topics) if t["subject"] == subject]
+        if len(same) < 2:
+            continue
+        members = draw(st.lists(st.sampled_from(same), min_size=2, unique=True))
+        groups.append(
+            {
+                "slug": f"g{n}",
+                "subject": subject,
+                "name": draw(_name),
+                "description": draw(_text),
+                "min_choices": draw(st.integers(1, len(members))),
+                "default": draw(
+                    st.none() | st.sampled_from([f"t{m}" for m in members])
+                ),
+                "members": [f"t{m}" for m in members],
+            }
+        )
+        for i in range(max(members) + 1, len(topics)):
+            if draw(st.booleans()):
+                topics[i]["group_prerequisites"].append(
+                    {
+                        "group": f"g{n}",
+                        "kind": draw(st.sampled_from(enums.PrerequisiteKind.values)),
+                    }
+                )
+    return groups
 
 
 @hypothesis_settings(

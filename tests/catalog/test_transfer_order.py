@@ -83,14 +83,14 @@ def test_positions_in_a_version_1_1_file_are_taken_as_written() -> None:
     }
 
 
-def test_export_writes_version_1_1_with_positions_and_round_trips_the_bytes() -> None:
+def test_export_writes_positions_and_round_trips_the_bytes() -> None:
     data = _sql(version="1.1")
     for record, position in zip(data["topics"], (1, 2, 5, 3, 4), strict=True):
         record["position"] = position
     catalog_import(data=data)
 
     exported = catalog_export()
-    assert exported["version"] == "1.1"
+    assert exported["version"] == "1.2"
     assert {t["slug"]: t["position"] for t in exported["topics"]} == {
         "select": 1,
         "from": 2,
@@ -178,19 +178,19 @@ def test_a_bad_position_is_refused_at_its_path(value: object, path: str) -> None
     assert not Topic.objects.exists()
 
 
-@pytest.mark.parametrize("value", [2, "1.2", "1", True, None])
-def test_versions_other_than_1_and_1_1_are_refused(value: object) -> None:
+@pytest.mark.parametrize("value", [2, "1.3", "1", True, None])
+def test_versions_other_than_1_0_to_1_2_are_refused(value: object) -> None:
     assert catalog_validate(data=_sql(version=value)) == [
         ImportIssue(
             "$.version",
-            'this importer reads version 1 only: 1 (that is 1.0) or "1.1"',
+            'this importer reads version 1 only: 1 (that is 1.0), "1.1" or "1.2"',
         )
     ]
 
 
 def test_the_starter_catalog_carries_a_curated_topological_order() -> None:
     data = json.loads(STARTER.read_text(encoding="utf-8"))
-    assert data["version"] == "1.1"
+    assert data["version"] == "1.2"
     by_slug = {record["slug"]: record for record in data["topics"]}
     subjects: dict[str, list[int]] = {}
     for record in data["topics"]:

@@ -4,7 +4,6 @@ the pytest-playwright output folder)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -12,26 +11,11 @@ from django.contrib.auth import get_user_model
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browser import axe_clean, look
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PASSWORD = "correct-horse-battery-staple"
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ["violations"]});
-  return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}));
-}"""
-
-
-def _axe(page: Page, axe_path: Path) -> None:
-    page.add_script_tag(path=str(axe_path))
-    violations = page.evaluate(AXE_RUN)
-    assert violations == [], json.dumps(violations, indent=2)
-
-
-def _look(page: Page, axe_path: Path, shots: Path, name: str, width: int) -> None:
-    page.set_viewport_size({"width": width, "height": 900})
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.screenshot(path=shots / f"{name}-{width}.png", full_page=True)
-    _axe(page, axe_path)
 
 
 def test_sign_up_sign_out_and_sign_in_again(page: Page, live_server, output_path):
@@ -74,29 +58,27 @@ def test_a_wrong_password_is_announced(page: Page, live_server, axe_path: Path):
     page.get_by_label("Password", exact=True).fill("wrong-password")
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("alert")).to_contain_text("not correct")
-    _axe(page, axe_path)
+    axe_clean(page, axe_path)
 
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_account_pages_have_no_axe_violations(
     page: Page, live_server, axe_path: Path, output_path, width: int
 ):
-    shots = Path(output_path)
-    shots.mkdir(parents=True, exist_ok=True)
     for name, url in (
         ("sign-in", "/accounts/login/"),
         ("sign-up", "/accounts/signup/"),
         ("password-reset", "/accounts/password/reset/"),
     ):
         page.goto(f"{live_server.url}{url}")
-        _look(page, axe_path, shots, name, width)
+        look(page, axe_path, output_path, name, widths=(width,))
 
     # Errors next to their fields, still without violations.
     page.goto(f"{live_server.url}/accounts/signup/")
     page.get_by_label("Email").fill("not-an-email")
     page.get_by_role("button", name="Sign Up").click()
     expect(page.locator("#id_email_error")).to_be_visible()
-    _look(page, axe_path, shots, "sign-up-errors", width)
+    look(page, axe_path, output_path, "sign-up-errors", widths=(width,))
 
     # Signed in: the account page, the deletion page, the sign-out page.
     get_user_model().objects.create_user(
@@ -114,4 +96,4 @@ def test_account_pages_have_no_axe_violations(
         ("password-change", "/accounts/password/change/"),
     ):
         page.goto(f"{live_server.url}{url}")
-        _look(page, axe_path, shots, name, width)
+        look(page, axe_path, output_path, name, widths=(width,))

@@ -27,6 +27,7 @@ import pytest
 
 from catalog.models import Resource
 from taxonomy.models import Subject, Topic, Track
+from taxonomy.services import catalog_version_bump
 from tests.factories import (
     PrerequisiteFactory,
     ProviderFactory,
@@ -40,18 +41,6 @@ from tests.factories import (
 ROOT = Path(__file__).resolve().parents[2]
 STARTER_CATALOG = ROOT / "data" / "catalog.json"
 TODAY_ISO = "2026-01-05"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_snapshot(settings) -> Iterator[None]:
-    from planner.selectors import catalog_graph_forget
-
-    # The Django cache (Redis when REDIS_URL is set) outlives test
-    # transactions; a snapshot stored there could carry another test's catalog.
-    settings.PLANNER_GRAPH_CACHE = False
-    catalog_graph_forget()
-    yield
-    catalog_graph_forget()
 
 
 # -- a small catalog --------------------------------------------------------------
@@ -137,6 +126,14 @@ def small_catalog_build(*, without_resources: tuple[str, ...] = ()) -> SmallCata
                     topics=[topic],
                 )
                 catalog.resources[resource.slug] = resource
+    return catalog
+
+
+def small_catalog_levels(catalog: SmallCatalog, level: str) -> SmallCatalog:
+    """Every topic of ``catalog`` at ``level``: an intermediate learner is then
+    placed by questions alone (the level places nobody past topics at it)."""
+    Topic.objects.filter(subject=catalog.subject).update(level=level)
+    catalog_version_bump()
     return catalog
 
 

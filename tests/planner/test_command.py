@@ -27,11 +27,12 @@ AUTOMATION = {
     "language": "es-MX",
     "cost": "free only",
 }
-#: Answers a learner who knows data structures but not HTTP requests gives.
+#: Answers a learner who knows regular expressions and command-line tools but
+#: not web scraping gives (the level already places past the beginner topics).
 AUTOMATION_ANSWERS = {
-    "placement:python-data-structures": "yes",
-    "placement:python-http-requests": "no",
-    "placement:python-json-csv": {"value": "yes", "confidence": 0.9},
+    "placement:python-web-scraping": "no",
+    "placement:python-regex": "yes",
+    "placement:python-cli-tools": {"value": "yes", "confidence": 0.9},
 }
 
 
@@ -54,7 +55,7 @@ def run(*args: str) -> str:
 def test_pending_questions_are_printed_with_ids_and_options(write):
     out = run("--profile", write("p.json", AUTOMATION))
 
-    assert "[placement:python-data-structures] Can you already " in out
+    assert "[placement:python-web-scraping] Can you already " in out
     assert "options: yes (Yes) | no (No) | not_sure (Not sure)" in out
     assert "question 1 of at most 3" in out
     assert not Roadmap.objects.exists()
@@ -65,13 +66,13 @@ def test_an_answers_file_applies_to_the_next_run(write):
     first = json.loads(run("--profile", profile, "--json"))
     (question,) = first["questions"]
     assert first["status"] == "questions"
-    assert question["id"] == "placement:python-data-structures"
+    assert question["id"] == "placement:python-web-scraping"
 
     answers = write("a.json", {question["id"]: "yes"})
     second = json.loads(run("--profile", profile, "--answers", answers, "--json"))
 
     (following,) = second["questions"]
-    assert following["id"] == "placement:python-http-requests"
+    assert following["id"] == "placement:python-regex"
     assert following["order"] == 2
 
 
@@ -91,8 +92,14 @@ def test_the_plan_as_json_lists_steps_resources_and_score_parts(write):
     assert plan["start_date"] == START and plan["feasible"]
     topics = [s["topic"] for s in plan["steps"]]
     assert len(topics) == len(set(topics)) > 5
-    assert {"python-cli-tools", "python-web-scraping"} <= set(topics)
-    assert "python-data-structures" not in topics  # placed as known
+    assert {"python-logging", "python-web-scraping"} <= set(topics)
+    removed = {r["topic"]: r for r in plan["removed"]}
+    assert not removed.keys() & set(topics)
+    assert removed["python-cli-tools"]["reason"] == "placement"  # answered yes
+    assert removed["python-data-structures"]["reason"] == "implied"  # by cli-tools
+    by_level = [r for r in removed.values() if r["reason"] == "level"]
+    assert by_level
+    assert all(r["note"].startswith("Placed as intermediate: ") for r in by_level)
     assert plan["total_hours"] == sum(s["hours"] for s in plan["steps"])
     first = plan["steps"][0]
     assert first["position"] == 1 and first["weeks"][0] == 1
@@ -149,10 +156,8 @@ def test_invalid_input_prints_the_field_errors_and_exits_1(write, capsys, monkey
 
 
 def test_an_answer_that_is_not_an_option_is_a_field_error(write):
-    answers = write("a.json", {"placement:python-data-structures": "perhaps"})
-    with pytest.raises(
-        CommandError, match="placement:python-data-structures: 'perhaps'"
-    ):
+    answers = write("a.json", {"placement:python-web-scraping": "perhaps"})
+    with pytest.raises(CommandError, match="placement:python-web-scraping: 'perhaps'"):
         run("--profile", write("p.json", AUTOMATION), "--answers", answers)
 
 
@@ -199,7 +204,7 @@ def test_with_a_user_the_profile_answers_and_roadmap_are_stored(write):
 def test_with_a_user_and_questions_pending_nothing_but_the_profile_is_stored(write):
     UserFactory(username="ana")
     out = run("--profile", write("p.json", AUTOMATION), "--user", "ana")
-    assert "[placement:python-data-structures]" in out
+    assert "[placement:python-web-scraping]" in out
     assert "no roadmap yet" in out
     assert ClarifyingQuestion.objects.count() == 1
     assert not Roadmap.objects.exists()

@@ -53,23 +53,24 @@ def test_pending_questions_stop_before_planning_unless_assumed():
     raw = profile_raw(level="intermediate", goals="python-oop")
     result = run_pipeline(raw, GRAPH, today=TODAY)
     assert result.plan is None
-    assert [q.id for q in result.questions] == ["placement:python-loops"]
+    # Placed past the beginner topics, the learner is asked about the rest.
+    assert [q.id for q in result.questions] == ["placement:python-classes"]
     assert list(result.timings_ms()) == ["normalize", "uncertainty"]
     assumed = run_pipeline(raw, GRAPH, today=TODAY, assume_unanswered=True)
     assert assumed.plan is not None
-    assert assumed.plan.steps[0].topic == "python-setup"
+    assert assumed.plan.steps[0].topic == "python-data-structures"
 
 
 def test_answers_file_values_are_accepted_as_written():
     raw = profile_raw(level="intermediate", goals="python-oop")
     answers = {
-        "placement:python-loops": "yes",
-        "placement:python-data-structures": {"value": "no", "confidence": 0.9},
-        "placement:python-functions": "no",
+        "placement:python-classes": "no",
+        "placement:python-data-structures": {"value": "yes", "confidence": 0.9},
     }
     result = run_pipeline(raw, GRAPH, today=TODAY, answers=answers)
     assert result.plan is not None
-    assert result.plan.known == ("python-loops",)
+    assert [s.topic for s in result.plan.steps] == ["python-testing", "python-classes"]
+    assert result.plan.known[-1] == "python-data-structures"
 
 
 def test_invalid_input_raises_profile_errors():
@@ -131,7 +132,7 @@ def test_a_phraser_rewords_texts_but_never_structure():
     raw = profile_raw(level="intermediate", goals="python-oop")
     result = run_pipeline(raw, GRAPH, today=TODAY, phraser=phraser)
     assert result.questions[0].text.startswith("Q: Can you already")
-    assert result.questions[0].id == "placement:python-loops"
+    assert result.questions[0].id == "placement:python-classes"
     assert "wording" in result.timings_ms()
 
     plain = run_pipeline(profile_raw(), GRAPH, today=TODAY)

@@ -312,7 +312,7 @@ def test_bisection_places_any_learner_on_a_chain(data):
     catalog = {
         "topics": [
             TopicNode(
-                f"c{i}", "s", f"Chain {i}", "beginner", 1, (f"Do {i}",), "quiz", "Quiz"
+                f"c{i}", "s", f"Chain {i}", "advanced", 1, (f"Do {i}",), "quiz", "Quiz"
             )  # fmt: skip
             for i in range(length)
         ],

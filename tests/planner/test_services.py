@@ -38,7 +38,12 @@ from taxonomy.services import catalog_version_bump
 from tests.factories import UserFactory
 from wayfinder.errors import InvalidInput
 
-from .conftest import TODAY_ISO, profile_raw, small_catalog_build
+from .conftest import (
+    TODAY_ISO,
+    profile_raw,
+    small_catalog_build,
+    small_catalog_levels,
+)
 
 TODAY = date.fromisoformat(TODAY_ISO)
 
@@ -131,6 +136,7 @@ def test_questions_are_stored_once_with_stable_ids_and_their_options(
 
 
 def test_answers_lead_to_the_next_question_and_never_past_three(small_catalog, learner):
+    small_catalog_levels(small_catalog, "intermediate")
     profile = submit(learner, level="intermediate")
     asked = []
     while pending := questions_next(profile=profile):
@@ -254,6 +260,7 @@ def test_a_job_runs_to_one_roadmap_in_bounded_queries(
 
 
 def test_a_job_assumes_pending_questions_skipped(small_catalog, learner):
+    small_catalog_levels(small_catalog, "intermediate")
     profile = submit(learner, level="intermediate")
     job = job_enqueue(profile=profile, actor=learner, enqueue=False)
     done = job_execute(job_id=job.pk, worker_id="test")

@@ -12,6 +12,7 @@ from planner.domain import (
     MAX_QUESTIONS,
     Answer,
     AnswerErrors,
+    CatalogGraph,
     QuestionKind,
     assess,
     next_questions,
@@ -19,18 +20,38 @@ from planner.domain import (
     parse_answers,
     plan,
 )
-from planner.domain.uncertainty import placement_chain
 
 from . import CHAIN, TODAY, profile_raw, python_graph
 
 GRAPH = python_graph()
 
 
+def _flat(graph: CatalogGraph, level: str = "intermediate") -> CatalogGraph:
+    """``graph`` with every topic at one level and two hours: nothing is placed
+    by level for a learner at that level, and placement is a plain bisection."""
+    return CatalogGraph.build(
+        version=graph.version,
+        subjects=graph.subjects.values(),
+        topics=[
+            dataclasses.replace(t, level=level, estimated_hours=2.0)
+            for t in graph.topics.values()
+        ],
+        prerequisites=[
+            (t, r, k) for t, pairs in graph.requires.items() for r, k in pairs
+        ],
+        tracks=graph.tracks.values(),
+        resources=graph.resources.values(),
+    )
+
+
+FLAT = _flat(GRAPH)
+
+
 def _profile(**overrides):
     return normalize(profile_raw(**overrides), GRAPH, TODAY)
 
 
-def _interview(profile, oracle, *, graph=GRAPH):
+def _interview(profile, oracle, *, graph=FLAT):
     """Answer every question with ``oracle(question)`` until none is left."""
     answers = {}
     asked = []
@@ -53,18 +74,23 @@ def test_a_confident_profile_gets_zero_questions():
 
 
 def test_explicit_known_topics_make_placement_unnecessary():
-    profile = _profile(level="expert", known_topics="python-loops")
-    assessment = assess(profile, GRAPH)
+    profile = _profile(level="intermediate", known_topics="python-loops")
+    assessment = assess(profile, FLAT)
     assert assessment.pending == ()
     # Knowing loops implies knowing what loops require.
     assert assessment.known == set(CHAIN[:4])
 
 
-def test_the_placement_chain_is_the_longest_required_chain():
-    targets = ("python-classes",)
-    assert placement_chain(GRAPH, targets, frozenset()) == CHAIN
-    known = frozenset(CHAIN[:2])
-    assert placement_chain(GRAPH, targets, known) == CHAIN[2:]
+def test_placement_asks_about_the_topic_that_settles_most_hours():
+    # Seven topics of two hours on one chain: loops splits them 8 h / 8 h.
+    profile = _profile(level="intermediate", goals="python-oop")
+    (question,) = next_questions(profile, FLAT)
+    assert question.topic == "python-loops"
+    assert question.hours == 8.0
+    assert question.reason == (
+        "placement: this decides whether your plan includes Loops and the 3 "
+        "topics it needs, about 8 hours"
+    )
 
 
 def test_knows_loops_but_not_functions_is_placed_within_three_questions():
@@ -82,9 +108,9 @@ def test_knows_loops_but_not_functions_is_placed_within_three_questions():
     assert asked[-1].text == (
         "Can you already write a function that takes arguments and returns a value?"
     )
-    assert assessment.placement.known_count == 4
+    assert assessment.placement.confirmed == ("python-loops",)
     assert assessment.known == known
-    steps = plan(assessment, GRAPH).steps
+    steps = plan(assessment, FLAT).steps
     first_required = next(s for s in steps if s.kind != "recommended")
     assert first_required.topic == "python-functions"
     assert not known & {s.topic for s in steps}
@@ -112,15 +138,15 @@ def test_a_shorter_chain_needs_fewer_questions():
 
 def test_question_ids_are_stable_and_carry_their_options():
     profile = _profile(level="intermediate", goals="python-oop")
-    first = next_questions(profile, GRAPH)
-    again = next_questions(profile, GRAPH)
+    first = next_questions(profile, FLAT)
+    again = next_questions(profile, FLAT)
     assert first == again
     (question,) = first
     assert question.id == "placement:python-loops"
     assert question.kind == QuestionKind.PLACEMENT
     assert question.order == 1
     assert [o.value for o in question.options] == ["yes", "no", "not_sure"]
-    assert "8 possible starting points" in question.reason
+    assert "about 8 hours" in question.reason
 
 
 @pytest.mark.parametrize(
@@ -137,13 +163,13 @@ def test_skips_doubts_and_unsure_yeses_are_treated_as_not_known(answer):
     asked, assessment = _interview(profile, lambda q: answer)
     assert len(asked) == 3
     assert assessment.known == frozenset()
-    assert plan(assessment, GRAPH).steps[0].topic == "python-setup"
+    assert plan(assessment, FLAT).steps[0].topic == "python-setup"
 
 
 def test_assume_unanswered_settles_conservatively():
-    profile = _profile(level="advanced", goals="python-oop")
+    profile = _profile(level="intermediate", goals="python-oop")
     answers = {"placement:python-loops": Answer("yes")}
-    assessment = assess(profile, GRAPH, answers, assume_unanswered=True)
+    assessment = assess(profile, FLAT, answers, assume_unanswered=True)
     assert assessment.pending == ()
     assert len(assessment.asked) == MAX_QUESTIONS
     assert assessment.known == set(CHAIN[:4])
@@ -152,13 +178,13 @@ def test_assume_unanswered_settles_conservatively():
 def test_answers_off_the_path_are_ignored():
     profile = _profile(level="intermediate", goals="python-oop")
     answers = {"placement:python-classes": Answer("yes"), "goal:python": Answer("x")}
-    assert next_questions(profile, GRAPH, answers)[0].id == "placement:python-loops"
+    assert next_questions(profile, FLAT, answers)[0].id == "placement:python-loops"
 
 
 def test_an_answer_outside_the_options_is_refused():
     profile = _profile(level="intermediate", goals="python-oop")
     with pytest.raises(AnswerErrors) as caught:
-        assess(profile, GRAPH, {"placement:python-loops": Answer("perhaps")})
+        assess(profile, FLAT, {"placement:python-loops": Answer("perhaps")})
     assert caught.value.errors == {
         "placement:python-loops": ("'perhaps' is not one of: yes, no, not_sure.",)
     }
@@ -167,10 +193,11 @@ def test_an_answer_outside_the_options_is_refused():
 def test_an_ambiguous_goal_is_asked_first_then_placement_fills_the_cap():
     profile = _profile(level="intermediate", goals="python programming with python")
     assert not profile.track_explicit
-    (question,) = next_questions(profile, GRAPH)
+    (question,) = next_questions(profile, FLAT)
     assert question.id == "goal:python"
     assert question.kind == QuestionKind.GOAL
-    assert len(question.options) == 3
+    assert len(question.options) == 4  # three tracks, then "just the basics"
+    assert question.options[-1].value == "basics:python"
 
     def oracle(q):
         return Answer("python-oop") if q.kind == QuestionKind.GOAL else Answer("no")

@@ -83,7 +83,7 @@ def test_the_export_carries_the_mark_and_validates(learner):
     document = export_document(stored.roadmap.current)
 
     export_validate(document)
-    assert document["schema_version"] == SCHEMA_VERSION == "1.1"
+    assert document["schema_version"] == SCHEMA_VERSION == "1.2"
     steps = {s["topic"]: s for s in document["steps"]}
     assert steps["py-loops"]["no_resource"] == {
         "code": "none",

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "planner",
     "roadmaps",
     "search",
+    "sources",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -81,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "wayfinder.middleware.RequestIDMiddleware",
+    # 503 with Retry-After, not 500, while the database cannot be reached.
+    "wayfinder.error_pages.DatabaseUnavailableMiddleware",
     # 413 for API bodies past API_MAX_BODY_BYTES, before anything reads them.
     "wayfinder.limits.BodySizeLimitMiddleware",
     # Before anything that could pass a NUL byte on to the database.
@@ -93,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Learners opening /admin/ go to My roadmaps instead of Wagtail's refusal.
+    "wayfinder.admin_access.LearnersOutOfAdminMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -473,6 +478,7 @@ SPECTACULAR_SETTINGS = {
         "QuestionKindEnum": "planner.domain.types.QuestionKind",
         "CostEnum": "taxonomy.enums.Cost",
         "LinkKindEnum": "taxonomy.enums.LinkKind",
+        "PrerequisiteKindEnum": "taxonomy.enums.PrerequisiteKind",
         "LanguageEnum": "taxonomy.enums.Language",
         "AgeRangeEnum": "taxonomy.enums.AgeRange",
         "SharePermissionEnum": ["view_roadmap", "export_roadmap"],
@@ -537,6 +543,45 @@ LINKCHECK = {
     # Networks the checker may reach besides public addresses, such as "10.0.0.0/8".
     "ALLOWED_NETWORKS": env.list("LINKCHECK_ALLOWED_NETWORKS", default=[]),
     "USER_AGENT": "WayfinderLinkChecker/1.0 (+https://github.com/wayfinder)",
+}
+
+# External sources of candidate resources for curator review (docs/sources.md).
+# Connections go through the link checker's egress guard and its
+# ALLOWED_NETWORKS; "{language}" in a MediaWiki URL is the wiki's language.
+SOURCES = {
+    "ENABLED": env.list(
+        "SOURCES_ENABLED", default=["openlibrary", "wikibooks", "github", "youtube"]
+    ),
+    "URLS": {
+        "openlibrary": env.str(
+            "SOURCE_OPENLIBRARY_URL", default="https://openlibrary.org"
+        ),
+        "wikibooks": env.str(
+            "SOURCE_WIKIBOOKS_URL", default="https://{language}.wikibooks.org"
+        ),
+        "wikipedia": env.str(
+            "SOURCE_WIKIPEDIA_URL", default="https://{language}.wikipedia.org"
+        ),
+        "github": env.str("SOURCE_GITHUB_URL", default="https://api.github.com"),
+        "youtube": env.str("SOURCE_YOUTUBE_URL", default="https://www.googleapis.com"),
+    },
+    # YouTube is searched only once its key is set.
+    "KEYS": {
+        "github": env.str("SOURCE_GITHUB_TOKEN", default=""),
+        "youtube": env.str("SOURCE_YOUTUBE_KEY", default=""),
+    },
+    "TIMEOUT": env.float("SOURCES_TIMEOUT", default=8.0),
+    "BUDGET": env.float("SOURCES_BUDGET", default=60.0),
+    "CONCURRENCY": env.int("SOURCES_CONCURRENCY", default=8),
+    "PER_HOST_CONCURRENCY": env.int("SOURCES_PER_HOST_CONCURRENCY", default=2),
+    "CACHE_SECONDS": env.int("SOURCES_CACHE_SECONDS", default=24 * 3600),
+    "BREAKER_FAILURES": env.int("SOURCES_BREAKER_FAILURES", default=3),
+    "BREAKER_COOLDOWN": env.float("SOURCES_BREAKER_COOLDOWN", default=600.0),
+    "RESULTS_PER_SEARCH": env.int("SOURCES_RESULTS_PER_SEARCH", default=5),
+    "GAPS_PER_RUN": env.int("SOURCES_GAPS_PER_RUN", default=20),
+    "USER_AGENT": "WayfinderSources/1.0 (+https://github.com/wayfinder)",
+    # Cache keys of answers and breakers start with it (the tests give their own).
+    "CACHE_PREFIX": "sources",
 }
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="console")

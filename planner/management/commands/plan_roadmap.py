@@ -181,6 +181,15 @@ def _plan(plan: Plan, details: Mapping[str, ResourceDetail]) -> dict:
                 "no_resource": s.no_resource or None,
                 "no_resource_reason": s.no_resource_reason or None,
                 "fits_deadline": s.fits_deadline,
+                "choice": (
+                    {
+                        "group": s.chosen_from,
+                        "reason": s.choice_reason,
+                        "note": s.choice_note,
+                    }
+                    if s.chosen_from
+                    else None
+                ),
                 "resources": [
                     {
                         "rank": r.rank,
@@ -210,6 +219,7 @@ def _plan(plan: Plan, details: Mapping[str, ResourceDetail]) -> dict:
         },
         "dropped_recommended": list(plan.dropped_recommended),
         "known": list(plan.known),
+        "removed": [r.as_json() for r in plan.removed],
         "assumptions": list(plan.assumptions),
     }
 
@@ -275,6 +285,9 @@ def _plan_text(output: dict) -> list[str]:
         )
         if step["no_resource_reason"]:
             lines.append(f"       No resource yet: {step['no_resource_reason']}")
+        if step["choice"]:
+            choice = step["choice"]
+            lines.append(f"       Chosen from {choice['group']}: {choice['note']}")
         for res in step["resources"]:
             lines += _resource_text(res)
     lines += _plan_notes(plan, output["repairs"])

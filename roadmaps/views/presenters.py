@@ -1,0 +1,251 @@
+"""The roadmap pages' view models: path nodes with their state in words,
+resource rows with "why this resource", the schedule line, and a version's
+changes in titles. Pure functions of what the selectors read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf.locale import LANG_INFO
+
+from wayfinder.errors import NotFound
+
+from ..forms import StepNotesForm
+from ..models import Roadmap, RoadmapStep, RoadmapVersion, StepResource, StepState
+from ..schedule import AHEAD, BEHIND, FINISHED, ON_TRACK, ScheduleStatus
+from ..selectors import RoadmapPath, StepsRead, version_resource_titles
+
+WHY = {
+    "language": "in your language",
+    "level": "at your level",
+    "format": "a format you like",
+    "cost": "fits your budget",
+    "duration": "fits the time this step has",
+    "quality": "rated well by learners and curators",
+    "coverage": "covers the whole topic",
+}
+WHY_THRESHOLD = 0.75
+STATE_LABELS = {
+    "blocked": "Locked",
+    "ready": "Ready to start",
+    StepState.ACTIVE: "In progress",
+    StepState.COMPLETED: "Completed",
+    StepState.SKIPPED: "Skipped",
+}
+STATUS_LABELS = {ON_TRACK: "On track", AHEAD: "Ahead", FINISHED: "Finished"}
+
+
+@dataclass(frozen=True)
+class PathNode:
+    step: RoadmapStep
+    state: str
+    label: str
+    waiting_for: list[RoadmapStep]
+
+
+@dataclass(frozen=True)
+class ResourceRow:
+    row: StepResource
+    why: str
+    duration: str
+    language: str
+    vote: bool | None
+
+
+def path_nodes(read: StepsRead) -> list[PathNode]:
+    nodes = []
+    for step in read.steps:
+        waiting = read.blocked_by(step)
+        state = step.state
+        if state == StepState.LOCKED:
+            state = "blocked" if waiting else "ready"
+        nodes.append(PathNode(step, state, STATE_LABELS[state], waiting))
+    return nodes
+
+
+def _why(parts: dict) -> str:
+    best = sorted(
+        (value, name) for name, value in parts.items() if name in WHY and value
+    )[::-1]
+    reasons = [WHY[name] for value, name in best if value >= WHY_THRESHOLD][:3]
+    return "Chosen because it is " + ", ".join(reasons) + "." if reasons else ""
+
+
+def _duration(minutes: int | None) -> str:
+    if not minutes:
+        return ""
+    hours, rest = divmod(minutes, 60)
+    return " ".join(
+        p for p in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if p
+    )
+
+
+def _language(code: str | None) -> str:
+    return LANG_INFO.get(code or "", {}).get("name", code or "")
+
+
+def _resources(step: RoadmapStep, votes: dict[int, bool]) -> list[ResourceRow]:
+    return [
+        ResourceRow(
+            row=row,
+            why=_why(row.score_parts),
+            duration=_duration(row.resource.duration_minutes if row.resource else None),
+            language=_language(row.resource.language if row.resource else None),
+            vote=votes.get(row.resource_id),
+        )
+        for row in step.resources.all()
+    ]
+
+
+def _hours(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def schedule_line(status: ScheduleStatus) -> str:
+    if status.status == BEHIND:
+        return f"Behind by {_hours(-status.hours_delta)} hours"
+    if status.status == AHEAD:
+        return f"Ahead by {_hours(status.hours_delta)} hours"
+    return STATUS_LABELS[status.status]
+
+
+def page_context(path: RoadmapPath, step_id: int | None = None) -> dict[str, Any]:
+    nodes = path_nodes(path.read)
+    open_node = next((n for n in nodes if n.step.pk == step_id), None)
+    if step_id is not None and open_node is None:
+        raise NotFound("No such step in this roadmap.")
+    return {
+        "roadmap": path.roadmap,
+        "version": path.roadmap.current,
+        "notices": version_notices(path.roadmap.current),
+        "schedule": path.schedule,
+        "schedule_line": schedule_line(path.schedule),
+        "nodes": nodes,
+        "next_step": path.read.next_step,
+        "node": open_node,
+        "resources": _resources(open_node.step, path.read.votes) if open_node else [],
+        "notes_form": StepNotesForm(initial={"notes": open_node.step.notes})
+        if open_node
+        else None,
+    }
+
+
+@dataclass(frozen=True)
+class ResourceSwap:
+    step: str
+    added: list[str]
+    removed: list[str]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """A version's diff against the one it replaced, in titles and words."""
+
+    number: int
+    previous: int
+    added: list[dict]
+    removed: list[dict]
+    moved: list[dict]
+    resources: list[ResourceSwap]
+    hours_before: str
+    hours_after: str
+    end_before: date
+    end_after: date
+
+    @property
+    def steps_unchanged(self) -> bool:
+        return not (self.added or self.removed or self.moved)
+
+
+def version_changes(
+    roadmap: Roadmap, version: RoadmapVersion, read: StepsRead
+) -> Changes | None:
+    """What changed in ``version`` (whose steps ``read`` holds): None for a
+    first version. Titles of removed resources cost one query."""
+    diff = version.diff
+    if not diff:
+        return None
+    titles = {s.topic_slug: s.title for s in read.steps}
+    kept_titles = {
+        r.resource_slug: r.title for s in read.steps for r in s.resources.all()
+    }
+    gone = version_resource_titles(
+        roadmap=roadmap,
+        number=diff["from_version"],
+        slugs=(slug for swap in diff["resources"] for slug in swap["removed"]),
+    )
+    return Changes(
+        number=diff["to_version"],
+        previous=diff["from_version"],
+        added=diff["added"],
+        removed=diff["removed"],
+        moved=[
+            {**m, "title": titles.get(m["topic"], m["topic"])} for m in diff["moved"]
+        ],
+        resources=[
+            ResourceSwap(
+                step=titles.get(swap["topic"], swap["topic"]),
+                added=[kept_titles.get(r, r) for r in swap["added"]],
+                removed=[gone.get(r, r) for r in swap["removed"]],
+            )
+            for swap in diff["resources"]
+        ],
+        hours_before=_hours(Decimal(str(diff["total_hours"]["before"]))),
+        hours_after=_hours(Decimal(str(diff["total_hours"]["after"]))),
+        end_before=date.fromisoformat(diff["end_date"]["before"]),
+        end_after=date.fromisoformat(diff["end_date"]["after"]),
+    )
+
+
+#: Each kind of a version's notice (``roadmaps.services.roadmap_notices``):
+#: its heading, in the order the section shows them.
+NOTICE_TITLES = {
+    "deadline_cut": "Your deadline",
+    "no_resource": "Steps without a resource yet",
+    "known_removed": "Left out because you know them",
+    "dropped_recommended": "Left out to fit your deadline",
+    "language_fallback": "Resources in other languages",
+    "cost_fallback": "Paid resources",
+    "assumption": "What we assumed",
+    "repair": "Adjusted to keep the order sound",
+}
+
+
+@dataclass(frozen=True)
+class NoticeGroup:
+    """The notices of one kind: a heading, their sentences, and (for topics
+    left out as known) each topic's own reason."""
+
+    kind: str
+    title: str
+    messages: list[str]
+    details: list[str]
+
+
+def version_notices(version: RoadmapVersion) -> list[NoticeGroup]:
+    """``version.notices`` grouped by kind under readable headings, the
+    deadline first; notices of a kind this page does not know yet are shown
+    under "Also" rather than dropped."""
+    groups: dict[str, NoticeGroup] = {}
+    for notice in version.notices or []:
+        kind = notice.get("kind", "")
+        message = str(notice.get("message") or "").strip()
+        if not message:
+            continue
+        group = groups.setdefault(
+            kind, NoticeGroup(kind, NOTICE_TITLES.get(kind, "Also"), [], [])
+        )
+        group.messages.append(message)
+        group.details.extend(
+            str(t["note"])
+            for t in notice.get("topics") or []
+            if isinstance(t, dict) and t.get("note")
+        )
+    order = list(NOTICE_TITLES)
+    return sorted(
+        groups.values(),
+        key=lambda g: order.index(g.kind) if g.kind in order else len(order),
+    )
