@@ -22,9 +22,8 @@ from planner.models import PlanningJob
 from planner.services import job_execute, profile_submit
 from roadmaps.models import Roadmap
 from tests.factories import UserFactory
-from tests.planner.conftest import (  # noqa: F401 -- the autouse fixture applies here
+from tests.planner.conftest import (
     TODAY_ISO,
-    _fresh_snapshot,
     profile_raw,
     small_catalog_build,
     small_catalog_levels,

@@ -17,6 +17,13 @@ from django.test import Client
 from playwright.sync_api import Page
 
 AXE_RUN = """async () => {
+  // Let transitions that end (a panel sliding in, a fade) end first: colours
+  // measured half-way through one read as poor contrast. Endless ones (a
+  // spinner) are left running.
+  const ending = document.getAnimations().filter(
+    a => a.effect && a.effect.getComputedTiming().endTime !== Infinity
+  );
+  await Promise.all(ending.map(a => a.finished.catch(() => null)));
   const result = await axe.run(document, {resultTypes: ["violations"]});
   return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}));
 }"""

@@ -22,8 +22,7 @@ from planner.services import (
     roadmap_regenerate,
 )
 from tests.factories import UserFactory
-from tests.planner.conftest import (  # noqa: F401 -- the autouse fixture applies here
-    _fresh_snapshot,
+from tests.planner.conftest import (
     profile_raw,
     small_catalog_build,
 )

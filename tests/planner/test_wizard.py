@@ -22,8 +22,7 @@ from learners.models import Answer, ClarifyingQuestion, LearnerProfile
 from planner.models import PlanningJob
 from planner.views import SCREENS, SESSION_KEY
 from tests.factories import UserFactory
-from tests.planner.conftest import (  # noqa: F401 -- the autouse fixture applies here
-    _fresh_snapshot,
+from tests.planner.conftest import (
     small_catalog_build,
     small_catalog_levels,
 )

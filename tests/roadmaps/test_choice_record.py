@@ -27,7 +27,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.planner.conftest import (
-    _fresh_snapshot,  # noqa: F401 -- autouse
     profile_raw,
 )
 from tests.roadmaps.conftest import roadmap_plan

@@ -19,7 +19,6 @@ from roadmaps.models import RoadmapStep, StepState
 from roadmaps.services import step_complete, step_resource_pin, step_skip, step_update
 from roadmaps.views import job_url
 from tests.factories import UserFactory
-from tests.planner.conftest import _fresh_snapshot  # noqa: F401 -- autouse
 from tests.roadmaps.test_api import _grow
 from tests.roadmaps.test_regenerate import switch_track
 

@@ -30,8 +30,7 @@ from planner.services import (
 from roadmaps.export import SCHEMA_VERSION, export_document, export_validate
 from roadmaps.models import NoResourceCode, Roadmap
 from roadmaps.services import roadmap_create_from_plan
-from tests.planner.conftest import (  # noqa: F401 -- a fresh snapshot per test
-    _fresh_snapshot,
+from tests.planner.conftest import (
     small_catalog_build,
 )
 
