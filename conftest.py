@@ -68,3 +68,19 @@ def _fresh_planner_snapshot() -> Iterator[None]:
     catalog_graph_forget()
     yield
     catalog_graph_forget()
+
+
+@pytest.fixture(autouse=True)
+def _cache_outage_forgotten() -> Iterator[None]:
+    """No test inherits another's cache outage.
+
+    ``TolerantRedisCache`` leaves a Redis alone for 5 seconds after a failure,
+    in process-wide state: a test that broke the cache on purpose (or a
+    timeout on a loaded machine) would turn the next tests' cache calls into
+    misses and dropped writes.
+    """
+    from wayfinder import cache
+
+    cache._retry_at.clear()
+    yield
+    cache._retry_at.clear()

@@ -1,6 +1,7 @@
 """Tests: the services from DATABASE_URL / REDIS_URL when set, fast hashing."""
 
 import os
+from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK, SIMPLE_JWT, env, jwt_signing_key
@@ -12,11 +13,17 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A queue name per test process, so parallel runs on one Redis never share tasks.
 HUEY_NAME = env.str("HUEY_NAME", default=f"wayfinder-test-{os.getpid()}")
 HUEY["name"] = HUEY_NAME  # noqa: F405
-# Parallel test processes (pytest-xdist) share one Redis: each keeps its cache
-# (throttle histories, locks) under a prefix of its own.
-CACHES["default"]["KEY_PREFIX"] = (  # noqa: F405
-    f"wayfinder-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-)
+# Parallel test processes (pytest-xdist, "gw0", "gw1", ...) share one Redis
+# server: each keeps its cache in a database of its own, the one after
+# REDIS_URL's for gw0 and so on, because a test's cache.clear() empties a whole
+# Redis database (FLUSHDB, whatever the key prefix) and would wipe what
+# another process's test just stored.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _WORKER.startswith("gw"):  # noqa: F405
+    _redis = urlsplit(REDIS_URL)  # noqa: F405
+    _db = int(_redis.path.strip("/") or 0) + 1 + int(_WORKER[2:])
+    CACHES["default"]["LOCATION"] = _redis._replace(path=f"/{_db % 16}").geturl()  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"wayfinder-test-{_WORKER or 'main'}"  # noqa: F405
 LOG_FORMAT = "console"
 # Rolled-back test catalogs reuse version numbers: never share snapshots via Redis.
 PLANNER_GRAPH_CACHE = False
