@@ -49,10 +49,19 @@ def render(
     *,
     partial: str,
     status: int = 200,
+    navigation: bool = False,
 ) -> TemplateResponse:
-    name = f"{template}#{partial}" if wants_fragment(request) else template
+    """The page, or for htmx its ``partial``. A ``navigation`` fragment (a
+    wizard screen reached by GET) also tells htmx the address to show."""
+    fragment = wants_fragment(request)
+    name = f"{template}#{partial}" if fragment else template
     response = TemplateResponse(request, name, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
+    if navigation and fragment and request.method == "GET":
+        # The fragment came by a redirect after a POST (the next screen):
+        # the address bar shows this screen, not the one the form posted to,
+        # so a reload or Back lands where the learner is.
+        response["HX-Push-Url"] = request.get_full_path()
     return response
 
 

@@ -80,4 +80,11 @@ def wizard_questions(request: HttpRequest, profile_id: int) -> HttpResponse:
         "form": form,
         "fields": field_views(form, {}),
     }
-    return render(request, QUESTION_TEMPLATE, context, partial="wizard", status=status)
+    return render(
+        request,
+        QUESTION_TEMPLATE,
+        context,
+        partial="wizard",
+        status=status,
+        navigation=True,
+    )

@@ -79,7 +79,14 @@ def wizard_review(request: HttpRequest) -> HttpResponse:
         "sign_in_url": _sign_in_url(),
     }
     status = 400 if errors and request.method == "POST" else 200
-    return render(request, REVIEW_TEMPLATE, context, partial="wizard", status=status)
+    return render(
+        request,
+        REVIEW_TEMPLATE,
+        context,
+        partial="wizard",
+        status=status,
+        navigation=True,
+    )
 
 
 def _sign_up_url() -> str:

@@ -181,7 +181,14 @@ def _screen_page(
         "action": reverse("onboarding:screen", args=[screen.slug]),
         "fields": field_views(form, _hints(screen, graph, answers)),
     }
-    return render(request, SCREEN_TEMPLATE, context, partial="wizard", status=status)
+    return render(
+        request,
+        SCREEN_TEMPLATE,
+        context,
+        partial="wizard",
+        status=status,
+        navigation=True,
+    )
 
 
 def _hints(

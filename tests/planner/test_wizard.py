@@ -104,6 +104,8 @@ def test_every_screen_renders_a_page_and_for_htmx_the_region_alone(
     assert "<html" not in body and body.count('id="wizard"') == 1
     assert f"Step {position} of {len(SCREENS)}" in body
     assert "<title>" in body  # htmx updates the document's title from it
+    # Reached by htmx (after a POST's redirect), the address follows.
+    assert fragment["HX-Push-Url"] == screen_url(screen)
 
 
 @pytest.mark.parametrize("screen", [s.slug for s in SCREENS])
