@@ -43,6 +43,7 @@ from .types import (
     ProfileErrors,
     TrackNode,
 )
+from .wording import AGE_WORDS as AGES_IN_WORDS
 
 KEYS = (
     "subject",
@@ -396,8 +397,9 @@ def _age_range(value: object, subject: str | None, graph: CatalogGraph) -> AgeRa
     else:
         age = _age_from_text(_text(value))
     if subject is not None and age not in graph.ages_by_subject.get(subject, ()):
+        who = AGES_IN_WORDS.get(age, f"the {age.value} age range")
         raise _Invalid(
-            f"{graph.subjects[subject].name} has no resources for the {age.value} age range."
+            f"{graph.subjects[subject].name} has no resources for {who} yet."
         )
     return age
 

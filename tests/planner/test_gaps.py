@@ -109,7 +109,7 @@ def test_a_seven_year_old_learning_python_is_told_at_onboarding():
     with pytest.raises(ProfileErrors) as caught:
         normalize(profile_raw(age_range="7"), python_graph(), TODAY)
     (message,) = caught.value.errors["age_range"]
-    assert "Python programming" in message and "child" in message
+    assert "Python programming" in message and "ages under 13" in message
 
 
 def test_broken_structure_still_refuses_with_a_message_to_act_on():

@@ -224,7 +224,7 @@ def test_a_deadline_before_the_start_date_is_refused():
 def test_an_age_the_subject_does_not_serve_is_refused():
     # Every Python resource lists teen and adult only.
     assert _errors(age_range="9")["age_range"] == (
-        "Python programming has no resources for the child age range.",
+        "Python programming has no resources for ages under 13 yet.",
     )
     kids = resource("kids-loops", "python-loops", age_ranges=("child",))
     graph = python_graph(extra_resources=(kids,))

@@ -194,7 +194,12 @@ def test_skip_clears_an_optional_answer_and_moves_on(client, catalog):
             "id_formats_disliked",
             "Video cannot be both liked and disliked.",
         ),
-        ("age", {"age_range": "child"}, "id_age_range", "no resources for the child"),
+        (
+            "age",
+            {"age_range": "child"},
+            "id_age_range",
+            "no resources for ages under 13",
+        ),
         ("subject", {"subject": "cobol"}, "id_subject", "Select a valid choice"),
     ],
 )
