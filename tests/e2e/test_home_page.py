@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .test_search_page import AXE_RUN
+from .browser import axe_clean
 
 pytestmark = pytest.mark.usefixtures("search_catalog", "home_page")
 
@@ -38,9 +37,7 @@ def test_the_home_page_is_accessible_and_fits_a_small_screen(
     page.goto(live_server.url + "/")
     expect(page.locator("h2", has_text="Subjects")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.add_script_tag(path=str(axe_path))
-    violations = page.evaluate(AXE_RUN)
-    assert violations == [], json.dumps(violations, indent=2)
+    axe_clean(page, axe_path, f"home at {width} px")
 
 
 def test_the_home_search_box_leads_to_the_catalog_search(page: Page, live_server):
