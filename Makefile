@@ -66,9 +66,16 @@ format: install ## Format the code and sort imports
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
+# BENCH_RUNS (default 3) runs of each benchmark, BENCH_ONLY=a,b a subset,
+# BENCH_QUICK=1 a smoke run; a full run writes bench/results/latest.json and
+# the tables of docs/performance.md, the others write under var/bench/.
 .PHONY: bench
-bench: install ## Run the benchmarks under bench/ and print their figures
-	$(PY) bench/run.py
+bench: install ## Time the reference workload and every benchmark, then write docs/performance.md's tables
+	$(PY) bench/run.py; status=$$?; $(PY) bench/report.py && exit $$status
+
+.PHONY: bench-report
+bench-report: ## Rewrite docs/performance.md's tables from bench/results/latest.json
+	$(PY) bench/report.py
 
 .PHONY: lock
 lock: ## Re-resolve requirements.lock from pyproject.toml (needs network to PyPI)

@@ -37,6 +37,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from bench.common import figure  # noqa: E402
 from catalog.models import Provider, Resource, ResourceTopic  # noqa: E402
 from search.selectors import catalog_search  # noqa: E402
 from search.services import search_index_objects, search_reindex_all  # noqa: E402
@@ -64,20 +65,28 @@ ENDINGS = [
 ]  # fmt: skip
 LANGUAGES = ["en"] * 80 + ["es"] * 8 + ["fr"] * 5 + ["de"] * 4 + ["pt"] * 3
 FORMATS = ["video", "article", "course", "book", "interactive", "exercise"]
+# (query class, query, filters, widen_facets): the classes issue 13 sets a
+# target for. "facets" is what the search page asks: every facet counted, a
+# facet in use under the other filters only (widen_facets).
 QUERIES = [
-    ("python functions", {}),
-    ("pyhton", {}),
-    ("func", {}),
-    ("javascript closures", {}),
-    ("machine learning", {"language": "en"}),
-    ("data structures tutorial", {"format": "video", "cost": "free"}),
-    ("recursion", {"subject": "algorithms", "level": "beginner"}),
-    ("concurency", {}),
-    ("async", {"duration_max": "60", "language": "en"}),
-    ("testing", {"format": ["article", "book"], "cost": "free"}),
-    ("linux", {}),
-    ("", {"subject": "python", "format": "video"}),
+    ("plain words", "python functions", {}, False),
+    ("typo", "pyhton", {}, False),
+    ("prefix", "func", {}, False),
+    ("plain words", "javascript closures", {}, False),
+    ("filters", "machine learning", {"language": "en"}, False),
+    ("filters", "data structures tutorial", {"format": "video", "cost": "free"}, False),
+    ("filters", "recursion", {"subject": "algorithms", "level": "beginner"}, False),
+    ("typo", "concurency", {}, False),
+    ("filters", "async", {"duration_max": "60", "language": "en"}, False),
+    ("filters", "testing", {"format": ["article", "book"], "cost": "free"}, False),
+    ("plain words", "linux", {}, False),
+    ("filters", "", {"subject": "python", "format": "video"}, False),
+    ("facets", "testing", {"format": ["article", "book"], "cost": "free"}, True),
+    ("facets", "pyhton", {"level": "beginner"}, True),
+    ("facets", "", {"subject": "python", "format": "video"}, True),
 ]
+CLASSES = ("plain words", "typo", "prefix", "filters", "facets")
+TARGET = "p95 <= 30 ms"
 FACETS = ["subject", "format", "language", "level", "cost"]
 
 
@@ -165,22 +174,41 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def run_queries(repeat: int) -> list[float]:
+    """Time every query ``repeat`` times; print a table, record each class."""
     everything: list[float] = []
-    print(f"\n{'query':<32} {'filters':<44} {'total':>7} {'p50 ms':>8} {'p95 ms':>8}")
-    for query, filters in QUERIES:
+    by_class: dict[str, list[float]] = {name: [] for name in CLASSES}
+    print(
+        f"\n{'class':<12} {'query':<28} {'filters':<44} {'total':>7}"
+        f" {'p50 ms':>8} {'p95 ms':>8}"
+    )
+    for kind, query, filters, widen in QUERIES:
+
+        def search(query=query, filters=filters, widen=widen):
+            return catalog_search(
+                query=query, filters=filters, facets=FACETS, widen_facets=widen
+            )
+
         for _ in range(3):  # warm caches
-            catalog_search(query=query, filters=filters, facets=FACETS)
+            search()
         timings = []
         for _ in range(repeat):
             started = time.perf_counter()
-            results = catalog_search(query=query, filters=filters, facets=FACETS)
+            results = search()
             timings.append((time.perf_counter() - started) * 1000)
         everything += timings
+        by_class[kind] += timings
         shown = ",".join(f"{k}={v}" for k, v in filters.items())
         print(
-            f"{query!r:<32} {shown:<44} {results.total:>7} "
+            f"{kind:<12} {query!r:<28} {shown:<44} {results.total:>7} "
             f"{percentile(timings, 0.5):>8.2f} {percentile(timings, 0.95):>8.2f}"
         )
+    print()
+    for kind, timings in by_class.items():
+        print(
+            f"{kind:<12} p50 {percentile(timings, 0.5):7.2f} ms,"
+            f" p95 {percentile(timings, 0.95):7.2f} ms ({len(timings)} searches)"
+        )
+        figure("search_bench", f"search: {kind}", samples=timings, target=TARGET)
     return everything
 
 
@@ -191,8 +219,11 @@ def main() -> None:
     parser.add_argument("--regenerate", action="store_true")
     args = parser.parse_args()
     name = str(connection.settings_dict["NAME"])
-    if "bench" not in name:
-        sys.exit(f"refusing to erase database {name!r}: its name must contain 'bench'")
+    if "bench" not in name and not name.startswith("wb_"):
+        sys.exit(
+            f"refusing to erase database {name!r}: its name must contain 'bench'"
+            " or start with 'wb_'"
+        )
     print(f"database: {connection.vendor} {name}")
     call_command("migrate", verbosity=0)
     if args.regenerate or Resource.objects.count() != args.resources:

@@ -18,16 +18,20 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from taxonomy.enums import LinkHealth, LinkKind
-from taxonomy.models import Topic
+from taxonomy.models import ChoiceGroup, Subject, Topic, Track
 from taxonomy.services import (
     catalog_record_apply,
     catalog_record_differs,
     catalog_version_bump,
+    catalog_version_lock,
 )
+from wayfinder.errors import NotFound
 
+from .cascade import Cascade
 from .linkcheck import LinkCheckConfig, LinkResult, Outcome, check_urls
-from .models import Resource, ResourceLink, ResourceTopic
-from .signals import resources_updated
+from .models import Provider, Resource, ResourceLink, ResourceTopic
+from .signals import REBUILD_MODES, catalog_bulk_deleting, resources_updated
+from .transfer.reading import chunks
 
 FAILURE_BACKOFF_BASE = timedelta(hours=1)
 FAILURE_BACKOFF_CAP = timedelta(days=7)
@@ -441,3 +445,134 @@ def _resource_links_replace(
         link.kind = kind
         link.full_clean()
         link.save()
+
+
+# -- bulk deletes ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogDeletion:
+    """What :func:`catalog_delete` deleted, or would delete in a dry run.
+
+    ``deleted`` counts rows by model label (``"catalog.Resource"``), the rows
+    that went with them included; ``unlinked`` counts rows that stay but lose
+    their link (a learner's profile keeps its data, not the deleted subject).
+    """
+
+    deleted: dict[str, int]
+    unlinked: dict[str, int]
+    dry_run: bool = False
+
+    def count(self, label: str) -> int:
+        return self.deleted.get(label, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.deleted.values())
+
+
+def catalog_delete(
+    *,
+    subject_ids: Iterable[int] = (),
+    resource_ids: Iterable[int] = (),
+    everything: bool = False,
+    dry_run: bool = False,
+    reindex: str = "task",
+) -> CatalogDeletion:
+    """Delete catalog records in bulk, all or nothing.
+
+    ``subject_ids``: each subject with everything under it: its topics,
+    tracks and choice groups, and the resources that cover no other
+    subject's topics (a resource also covering another subject only loses
+    its rows here). ``resource_ids``: those resources, with their links and
+    topic rows. ``everything``: the whole catalog, providers included.
+    Dependent rows go as the models' ``on_delete`` says (prerequisites on
+    the deleted topics, learners' feedback on the resources...), a statement
+    per batch and no per-row signal: the catalog version moves once, and
+    search re-indexes once, after the commit (``reindex`` as for
+    :func:`catalog.transfer.catalog_import`: ``"task"``, ``"now"`` or
+    ``"none"``). ``dry_run`` only counts, for a confirmation page.
+
+    Returns a :class:`CatalogDeletion`. Raises ``NotFound`` for an id with
+    no record, ``Conflict`` if a protected row would be left without what
+    it needs, ``ValueError`` for an unknown ``reindex``.
+    """
+    if reindex not in REBUILD_MODES:
+        raise ValueError(f"reindex must be 'task', 'now' or 'none', not {reindex!r}")
+    with transaction.atomic():
+        if not dry_run:
+            catalog_version_lock()
+        roots = _deletion_roots(
+            subject_ids=set(subject_ids),
+            resource_ids=set(resource_ids),
+            everything=everything,
+        )
+        cascade = Cascade(execute=not dry_run)
+        if not dry_run and any(pks for _, pks in roots):
+            catalog_bulk_deleting.send(
+                sender=CatalogDeletion,
+                deleted=None if everything else _indexed_kinds(roots),
+                rebuild=reindex,
+            )
+        for model, pks in roots:
+            cascade.delete(model, pks)
+        if cascade.deleted and not dry_run:
+            catalog_version_bump()
+    return CatalogDeletion(
+        deleted={label: n for label, n in cascade.deleted.items() if n},
+        unlinked={label: n for label, n in cascade.unlinked.items() if n},
+        dry_run=dry_run,
+    )
+
+
+_ROOT_KINDS = {
+    Resource: "resource",
+    Track: "track",
+    Topic: "topic",
+    Subject: "subject",
+    Provider: "provider",
+}
+
+
+def _indexed_kinds(roots: list[tuple[type, list[int]]]) -> dict[str, list[int]]:
+    return {_ROOT_KINDS[model]: pks for model, pks in roots if model in _ROOT_KINDS}
+
+
+def _deletion_roots(
+    *, subject_ids: set[int], resource_ids: set[int], everything: bool
+) -> list[tuple[type, list[int]]]:
+    """The records to delete, dependents before what they depend on."""
+
+    def pks(query: QuerySet) -> list[int]:
+        return list(query.order_by().values_list("pk", flat=True))
+
+    if everything:
+        return [
+            (model, pks(model.objects.all()))
+            for model in (Resource, ChoiceGroup, Track, Topic, Subject, Provider)
+        ]
+    for model, wanted in ((Subject, subject_ids), (Resource, resource_ids)):
+        found: set[int] = set()
+        for batch in chunks(sorted(wanted)):
+            found.update(pks(model.objects.filter(pk__in=batch)))
+        if missing := sorted(wanted - found):
+            name = model._meta.verbose_name_plural
+            raise NotFound(f"No {name} with these ids: {missing[:10]}.")
+    # The subjects of every topic the resources under them cover, in one
+    # query: the NOT IN form of this took seconds per thousand resources.
+    covering = ResourceTopic.objects.filter(topic__subject_id__in=subject_ids)
+    rows = ResourceTopic.objects.filter(
+        resource_id__in=covering.values("resource_id")
+    ).values_list("resource_id", "topic__subject_id")
+    under, elsewhere = set(), set()
+    for resource_id, subject_id in rows:
+        (under if subject_id in subject_ids else elsewhere).add(resource_id)
+    only_there = under - elsewhere
+    under = {"subject_id__in": subject_ids}
+    return [
+        (Resource, sorted(resource_ids | only_there)),
+        (ChoiceGroup, pks(ChoiceGroup.objects.filter(**under))),
+        (Track, pks(Track.objects.filter(**under))),
+        (Topic, pks(Topic.objects.filter(**under))),
+        (Subject, sorted(subject_ids)),
+    ]

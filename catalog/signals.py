@@ -20,6 +20,12 @@ their own ``ready()``:
   inside :func:`catalog_bulk_write`. ``rebuild`` says how derived data is to
   be rebuilt: ``"task"`` in the background, ``"now"`` in this process, or
   ``"none"`` (the caller rebuilds later). Sent after the commit.
+- :data:`catalog_bulk_deleting` (``deleted``, ``rebuild``): a bulk delete
+  (``catalog.services.catalog_delete``) is about to remove these records,
+  ``{kind: [id, ...]}`` for the kinds subject, topic, track, provider and
+  resource, or ``None`` when the whole catalog goes. Sent in the deleting
+  transaction *before* any row goes, so receivers can still read what
+  depends on them; they act on commit, as ``rebuild`` says.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from .registry import CATALOG_M2M_FIELDS, CATALOG_MODELS
 
 resources_updated = Signal()
 catalog_imported = Signal()
+catalog_bulk_deleting = Signal()
 REBUILD_MODES = ("task", "now", "none")
 
 _bulk_write: ContextVar[bool] = ContextVar("catalog_bulk_write", default=False)

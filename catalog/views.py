@@ -9,9 +9,11 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
@@ -20,15 +22,18 @@ from wagtail.admin import messages
 from wagtail.admin.panels import Panel
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
 from taxonomy.enums import LinkHealth
-from taxonomy.models import ChoiceGroup, Topic
+from taxonomy.models import ChoiceGroup, Subject, Topic
+from wayfinder.errors import ApplicationError, InvalidInput, error_response
 
 from .forms import CatalogImportForm
 from .groups import user_can_see_catalog_health, user_can_transfer_catalog
 from .models import Provider, Resource, ResourceLink
 from .reports import CatalogHealthReport, catalog_health_report_cached
 from .selectors import resource_links_for_admin
+from .services import CatalogDeletion, catalog_delete
 from .transfer import (
     CatalogImportError,
     catalog_dumps,
@@ -273,3 +278,153 @@ def catalog_export_view(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="catalog.json"'
     return response
+
+
+# -- bulk deletes -----------------------------------------------------------------
+#: What deleting a subject with everything under it takes.
+SUBJECT_DELETE_PERMISSIONS = (
+    "taxonomy.delete_subject",
+    "taxonomy.delete_topic",
+    "taxonomy.delete_track",
+    "taxonomy.delete_choicegroup",
+    "catalog.delete_resource",
+)
+DELETE_TEMPLATE = "catalog/admin/bulk_delete.html"
+DELETE_ERROR_TEMPLATE = "catalog/admin/bulk_delete_error.html"
+SHOWN_ITEMS = 20
+
+
+def deletion_rows(deletion: CatalogDeletion) -> list[dict[str, Any]]:
+    """The counts of a deletion as the confirmation page lists them."""
+    rows = []
+    for label, count in deletion.deleted.items():
+        meta = apps.get_model(label)._meta
+        rows.append(
+            {"count": count, "name": meta.verbose_name_plural, "kind": "deleted"}
+        )
+    for label, count in deletion.unlinked.items():
+        meta = apps.get_model(label)._meta
+        rows.append(
+            {"count": count, "name": meta.verbose_name_plural, "kind": "unlinked"}
+        )
+    return rows
+
+
+class SubjectDeleteEverythingView(WagtailAdminTemplateMixin, TemplateView):
+    """Delete a subject with its topics, tracks, choice groups and the
+    resources only it uses, after a page saying how many rows go."""
+
+    template_name = DELETE_TEMPLATE
+    header_icon = "bin"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.has_perms(SUBJECT_DELETE_PERMISSIONS):
+            raise PermissionDenied
+        self.subject = get_object_or_404(Subject, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self) -> str:
+        return f"Delete “{self.subject}” with everything under it"
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            self.deletion = catalog_delete(subject_ids=[self.subject.pk], dry_run=True)
+        except ApplicationError as error:
+            return error_response(request, error, template=DELETE_ERROR_TEMPLATE)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["rows"] = deletion_rows(self.deletion)
+        context["what"] = f"the subject “{self.subject}”"
+        context["cancel_url"] = reverse(Subject.snippet_viewset.get_url_name("list"))
+        context["submit_url"] = self.request.get_full_path()
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        name = str(self.subject)
+        try:
+            deletion = catalog_delete(subject_ids=[self.subject.pk])
+        except ApplicationError as error:
+            return error_response(request, error, template=DELETE_ERROR_TEMPLATE)
+        messages.success(
+            request,
+            f"“{name}” was deleted with {deletion.count('taxonomy.Topic')} topics "
+            f"and {deletion.count('catalog.Resource')} resources.",
+        )
+        return redirect(Subject.snippet_viewset.get_url_name("list"))
+
+
+class ResourceBulkDeleteAction(SnippetBulkAction):
+    """The resource listing's bulk "Delete": one bulk delete, however many
+    are ticked ("select all" included), through ``catalog_delete``; the
+    confirmation says how many rows go. Registered after Wagtail's own
+    snippet delete, which it replaces for resources only."""
+
+    display_name = "Delete"
+    action_type = "delete"
+    aria_label = "Delete selected resources"
+    template_name = DELETE_TEMPLATE
+    action_priority = 30
+    classes = {"serious"}
+    models = [Resource]  # noqa: RUF012 (Wagtail reads a plain list)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.has_perm("catalog.delete_resource"):
+            raise PermissionDenied
+        try:
+            self.resource_ids = _selected_ids(request)
+        except ApplicationError as error:
+            return error_response(request, error, template=DELETE_ERROR_TEMPLATE)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            self.deletion = catalog_delete(resource_ids=self.resource_ids, dry_run=True)
+        except ApplicationError as error:
+            return error_response(request, error, template=DELETE_ERROR_TEMPLATE)
+        return self.render_to_response(self.get_context_data())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        shown = Resource.objects.filter(pk__in=self.resource_ids[:SHOWN_ITEMS])
+        count = len(self.resource_ids)
+        return {
+            **kwargs,
+            "view": self,
+            "page_title": f"Delete {count} resource{'s' if count != 1 else ''}",
+            "header_icon": "bin",
+            "rows": deletion_rows(self.deletion),
+            "items": list(shown.order_by("title")),
+            "more": max(0, count - SHOWN_ITEMS),
+            "what": f"{count} resource{'s' if count != 1 else ''}",
+            "cancel_url": self.next_url,
+            "submit_url": self.request.get_full_path(),
+        }
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            deletion = catalog_delete(resource_ids=self.resource_ids)
+        except ApplicationError as error:
+            return error_response(request, error, template=DELETE_ERROR_TEMPLATE)
+        count = deletion.count("catalog.Resource")
+        messages.success(
+            request, f"{count} resource{'s' if count != 1 else ''} deleted."
+        )
+        return redirect(self.next_url)
+
+
+def _selected_ids(request: HttpRequest) -> list[int]:
+    """The ticked ids (``?id=1&id=2``), or every resource for ``?id=all``."""
+    values = request.GET.getlist("id")
+    if "all" in values:
+        return list(Resource.objects.order_by("pk").values_list("pk", flat=True))
+    try:
+        ids = sorted({int(value) for value in values})
+    except ValueError:
+        raise InvalidInput("Resource ids are whole numbers.") from None
+    if not ids:
+        raise InvalidInput("No resource was selected.")
+    return ids

@@ -13,17 +13,19 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.templatetags.static import static
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path, reverse, reverse_lazy
 from django.utils.html import format_html
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from search.admin_search import catalog_chooser_viewset, catalog_search_index_view
+from taxonomy.models import Subject
 from taxonomy.views import CatalogEditView
 from taxonomy.wagtail_hooks import (
     ChoiceGroupViewSet,
@@ -37,10 +39,13 @@ from .groups import user_can_see_catalog_health, user_can_transfer_catalog
 from .models import Provider, Resource
 from .selectors import provider_list_for_admin, resource_list_for_admin
 from .views import (
+    SUBJECT_DELETE_PERMISSIONS,
     CatalogHealthPanel,
     CatalogHealthReportView,
     CatalogImportView,
+    ResourceBulkDeleteAction,
     ResourceLinkHealthPanel,
+    SubjectDeleteEverythingView,
     catalog_export_view,
     resource_health_badge,
 )
@@ -215,8 +220,35 @@ def catalog_admin_urls() -> list[Any]:
         path("health/", CatalogHealthReportView.as_view(), name="health"),
         path("import/", CatalogImportView.as_view(), name="import"),
         path("export/", catalog_export_view, name="export"),
+        path(
+            "subjects/<int:pk>/delete-everything/",
+            SubjectDeleteEverythingView.as_view(),
+            name="subject_delete_everything",
+        ),
     ]
     return [path("catalog/", include((urls, "catalog_admin")))]
+
+
+# After Wagtail's own snippet "Delete" (order 0), so it replaces it for resources.
+hooks.register("register_bulk_action", ResourceBulkDeleteAction, order=1)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def subject_delete_everything_button(
+    snippet: Any, user: Any, next_url: str | None = None
+) -> list[ListingButton]:
+    if not isinstance(snippet, Subject) or not user.has_perms(
+        SUBJECT_DELETE_PERMISSIONS
+    ):
+        return []
+    return [
+        ListingButton(
+            "Delete with everything under it",
+            reverse("catalog_admin:subject_delete_everything", args=[snippet.pk]),
+            icon_name="bin",
+            priority=60,
+        )
+    ]
 
 
 @hooks.register("insert_global_admin_css")

@@ -87,5 +87,9 @@ def goal_matcher_get() -> Callable[..., list[GoalMatch]] | None:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
+    from embeddings.matching import goal_matcher_with_embeddings
+
     path = settings.PLANNER_GOAL_MATCHER
-    return import_string(path) if path else None
+    # With EMBEDDINGS_MODEL set, the goal's similarity to each track is
+    # blended in (docs/embeddings.md); unset, the matcher named here is used as is.
+    return goal_matcher_with_embeddings(import_string(path) if path else None)

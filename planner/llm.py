@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -33,10 +32,10 @@ import structlog
 
 from planner.domain import PlanStep, Question
 from planner.domain.wording import PHRASE_MAX_CHARS, step_summary
+from wayfinder.deadline import Overtime, call_within
 
 logger = structlog.get_logger(__name__)
 
-T = TypeVar("T")
 
 MAX_BUDGET_SECONDS = 10.0
 MAX_ATTEMPTS = 2  # one retry
@@ -93,10 +92,6 @@ class _Failure(Exception):
     def __init__(self, reason: str, *, retry: bool, drop_json_mode: bool = False):
         super().__init__(reason)
         self.reason, self.retry, self.drop_json_mode = reason, retry, drop_json_mode
-
-
-class _Overtime(Exception):
-    """The attempt outlived its share of the budget."""
 
 
 class OpenAIPhraser:
@@ -245,13 +240,14 @@ class OpenAIPhraser:
         if json_mode:
             extra["response_format"] = {"type": "json_object"}
         try:
-            return _within(
+            return call_within(
                 seconds,
                 lambda: self._client.chat.completions.create(
                     model=self.model, messages=messages, timeout=seconds, **extra
                 ),
+                name="llm-phraser",
             )
-        except (_Overtime, openai.APITimeoutError):
+        except (Overtime, openai.APITimeoutError):
             raise _Failure("timeout", retry=False) from None
         except openai.APIStatusError as exc:
             raise _status_failure(exc.status_code, json_mode) from None
@@ -271,31 +267,6 @@ def _status_failure(status: int, json_mode: bool) -> _Failure:
     if status in (400, 422) and json_mode:
         return _Failure(f"http {status} in json mode", retry=True, drop_json_mode=True)
     return _Failure(f"http {status}", retry=status in RETRY_STATUSES or status >= 500)
-
-
-def _within(seconds: float, call: Callable[[], T]) -> T:
-    """``call()`` in a daemon thread, given up after ``seconds``.
-
-    httpx timeouts bound each network operation, not the whole request: a
-    server trickling bytes would outlive them. The abandoned thread ends at
-    the client's own timeout.
-    """
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = call()
-        except Exception as exc:  # noqa: BLE001 -- re-raised in the caller's thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="llm-phraser", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        raise _Overtime
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def _messages(kind: str, items: list[dict[str, Any]]) -> list[dict[str, str]]:

@@ -58,8 +58,9 @@ logger = structlog.get_logger(__name__)
 
 #: Bumped when the domain types change shape, so no process unpickles an old
 #: snapshot into new code.
-# 2: TopicNode.position (the teaching order); 3: groups; 4: translated names
-GRAPH_CACHE_SCHEMA = 4
+# 2: TopicNode.position (the teaching order); 3: groups; 4: translated names;
+# 5: CatalogGraph.memo
+GRAPH_CACHE_SCHEMA = 5
 GRAPH_CACHE_TIMEOUT = 24 * 3600
 #: Version re-reads before a build gives up on a catalog that keeps changing.
 BUILD_ATTEMPTS = 3

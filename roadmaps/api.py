@@ -11,8 +11,10 @@ docs/roadmaps.md describes the rules.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -44,7 +46,17 @@ from .models import (
     StepResource,
 )
 from .schedule import schedule_status
-from .selectors import SHARE_PERMISSIONS, roadmap_list_for_reader, version_steps_read
+from .selectors import (
+    SHARE_PERMISSIONS,
+    ProgressRead,
+    roadmap_list_for_reader,
+    steps_read,
+    version_cache_key,
+    version_progress_read,
+    version_steps,
+    version_steps_read,
+    with_catalog_version,
+)
 from .services import (
     StepChange,
     blocked_by,
@@ -209,6 +221,115 @@ class StepSerializer(PlainFieldsMixin, serializers.ModelSerializer):
         }
 
 
+# -- the plan part of a version's steps, cached -----------------------------------------
+#: What a step's output holds that changes once the version is stored
+#: (progress, pins, notes, the mastery mark) or depends on the reader, with
+#: the step's id: serialized on every request. The rest of a step's output
+#: is the version's plan, the same for every reader until the catalog
+#: changes: serialized once and cached (:func:`plan_part_get`).
+STEP_PROGRESS_OUTPUT = [
+    "id",
+    "state",
+    "blocked_by",
+    "pinned",
+    "notes",
+    "started_at",
+    "completed_at",
+    "skipped_at",
+    "mastery",
+]
+#: Moved when the step output changes shape, so no entry of the old shape is read.
+PLAN_CACHE_FORMAT = 1
+PLAN_CACHE_SECONDS = 24 * 60 * 60
+
+
+class StepProgressSerializer(StepSerializer):
+    """The changing part of a step's output, from a step read with only
+    ``roadmaps.selectors.STEP_PROGRESS_FIELDS``."""
+
+    class Meta(StepSerializer.Meta):
+        fields = STEP_PROGRESS_OUTPUT
+
+
+@dataclass(frozen=True)
+class PlanPart:
+    """A version's steps as :class:`StepSerializer` outputs them, in order,
+    with the fields of :data:`STEP_PROGRESS_OUTPUT` and each resource's
+    ``pinned`` and ``my_vote`` left null; and the catalog resource id of each
+    step resource (by its id), for the reader's votes."""
+
+    steps: list[dict[str, Any]]
+    resource_of: dict[int, int | None]
+
+
+def _plan_part_build(version: RoadmapVersion) -> PlanPart:
+    read = steps_read(version_steps(version=version), {})
+    context = {"step_ids": read.step_ids, "states": read.states, "votes": {}}
+    blank = dict.fromkeys(STEP_PROGRESS_OUTPUT[1:])
+    steps = []
+    for data in StepSerializer(read.steps, many=True, context=context).data:
+        step = {**data, **blank}
+        step["resources"] = [
+            {**row, "pinned": None, "my_vote": None} for row in data["resources"]
+        ]
+        steps.append(step)
+    resource_of = {r.pk: r.resource_id for s in read.steps for r in s.resources.all()}
+    return PlanPart(steps=steps, resource_of=resource_of)
+
+
+def plan_part_get(
+    version: RoadmapVersion, *, catalog_version: int, rebuild: bool = False
+) -> PlanPart:
+    """``version``'s plan part as the catalog at ``catalog_version`` shows
+    it: from the cache (no query), or built (two queries) and cached."""
+    key = version_cache_key(
+        version=version,
+        catalog_version=catalog_version,
+        prefix=f"roadmap-plan-{PLAN_CACHE_FORMAT}",
+    )
+    part = None if rebuild else cache.get(key)
+    if part is None:
+        part = _plan_part_build(version)
+        cache.set(key, part, PLAN_CACHE_SECONDS)
+    return part
+
+
+def steps_output(
+    part: PlanPart, progress: ProgressRead, context: dict[str, Any]
+) -> list[dict[str, Any]] | None:
+    """The steps' output: the plan part with the progress merged in, key for
+    key as :class:`StepSerializer` would say it. None when the two do not
+    hold the same steps (a stale entry: build the plan part again)."""
+    changing = {
+        step["id"]: step
+        for step in StepProgressSerializer(
+            progress.read.steps, many=True, context=context
+        ).data
+    }
+    if len(changing) != len(part.steps) or any(
+        s["id"] not in changing for s in part.steps
+    ):
+        return None
+    pinned, votes, resource_of = (
+        progress.pinned_resources,
+        progress.read.votes,
+        part.resource_of,
+    )
+    output = []
+    for planned in part.steps:
+        step = {**planned, **changing[planned["id"]]}
+        step["resources"] = [
+            {
+                **row,
+                "pinned": row["id"] in pinned,
+                "my_vote": votes.get(resource_of[row["id"]]),
+            }
+            for row in planned["resources"]
+        ]
+        output.append(step)
+    return output
+
+
 class VersionSerializer(serializers.ModelSerializer):
     current = serializers.SerializerMethodField()
 
@@ -284,7 +405,8 @@ class RoadmapSerializer(serializers.ModelSerializer):
 
 class RoadmapDetailSerializer(RoadmapSerializer):
     """A roadmap with its current version, schedule status, next step and
-    steps (context: ``version_data``, ``steps``, ``schedule``, ``next_step``)."""
+    steps (context: ``current_id``, ``schedule``, ``next_step`` and
+    ``steps_output``, the steps already serialized by :func:`steps_output`)."""
 
     current_version = serializers.SerializerMethodField()
     schedule = serializers.SerializerMethodField()
@@ -316,9 +438,7 @@ class RoadmapDetailSerializer(RoadmapSerializer):
 
     @extend_schema_field(StepSerializer(many=True))
     def get_steps(self, roadmap: Roadmap) -> list:
-        return StepSerializer(
-            self.context["steps"], many=True, context=self.context
-        ).data
+        return self.context["steps_output"]
 
 
 class VersionDetailSerializer(VersionSerializer):
@@ -476,8 +596,9 @@ class RoadmapViewSet(
         self.throttle_scope = THROTTLE_SCOPES.get(self.action)
         return super().get_throttles()
 
-    def _roadmap(self) -> Roadmap:
-        roadmap = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+    def _roadmap(self, queryset: QuerySet[Roadmap] | None = None) -> Roadmap:
+        queryset = self.get_queryset() if queryset is None else queryset
+        roadmap = queryset.filter(pk=self.kwargs["pk"]).first()
         if roadmap is None or roadmap.current is None:
             raise NotFound("No such roadmap.")
         return roadmap
@@ -496,11 +617,26 @@ class RoadmapViewSet(
 
     @extend_schema(responses=RoadmapDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
-        roadmap = self._roadmap()
-        context = self._steps_context(roadmap.current)
-        context["schedule"] = schedule_status(
-            version=roadmap.current, steps=context["steps"], today=timezone.localdate()
-        ).as_dict()
+        roadmap = self._roadmap(with_catalog_version(self.get_queryset()))
+        version, catalog_version = roadmap.current, roadmap.catalog_version_now
+        part = plan_part_get(version, catalog_version=catalog_version)
+        progress = version_progress_read(version=version, actor=request.user)
+        read = progress.read
+        context = {
+            "step_ids": read.step_ids,
+            "states": read.states,
+            "owner": roadmap.owner_id == request.user.pk,
+            "current_id": roadmap.current_id,
+            "next_step": read.next_step.pk if read.next_step else None,
+            "schedule": schedule_status(
+                version=version, steps=read.steps, today=timezone.localdate()
+            ).as_dict(),
+        }
+        output = steps_output(part, progress, context)
+        if output is None:
+            part = plan_part_get(version, catalog_version=catalog_version, rebuild=True)
+            output = steps_output(part, progress, context)
+        context["steps_output"] = output
         return Response(RoadmapDetailSerializer(roadmap, context=context).data)
 
     def _change(self, change: StepChange) -> Response:

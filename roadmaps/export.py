@@ -1,7 +1,8 @@
 """The roadmap export: one version's state as the JSON document partners build on.
 
 ``export_document`` shapes a version (its roadmap, schedule, the learner's
-progress, steps, ranked resources and prerequisite edges) as the document
+progress, steps, ranked resources, the unreviewed suggestions kept apart from
+them, and prerequisite edges) as the document
 ``schemas/roadmap-export.v1.schema.json`` defines; ``export_bytes`` writes its
 canonical text, so the same state always gives the same bytes and the sha256
 of the bytes names the content; ``export_validate`` holds a document to the
@@ -24,18 +25,21 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Exists, Subquery
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from taxonomy.enums import Cost
+from learners.models import LearnerProfile
+from sources.selectors import Suggestion, candidates_suggested
+from taxonomy.enums import AgeRange, Cost
 
 from .models import Roadmap, RoadmapStep, RoadmapVersion, StepResource, StepState
 from .selectors import version_steps
 
 #: The version a document carries. Additive changes move the minor number;
 #: a breaking change is a new schema file (docs/export-contract.md).
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 SCHEMA_MAJOR = 1
 EXPORT_FORMAT = "wayfinder.roadmap-export"
 SCHEMA_PATH = Path(settings.BASE_DIR) / "schemas" / "roadmap-export.v1.schema.json"
@@ -71,6 +75,7 @@ def export_document(version: RoadmapVersion) -> dict[str, Any]:
     """
     roadmap = version.roadmap
     steps = version_steps(version=version)
+    suggested = step_suggestions(roadmap=roadmap, steps=steps)
     return {
         "format": EXPORT_FORMAT,
         "schema_version": SCHEMA_VERSION,
@@ -82,7 +87,7 @@ def export_document(version: RoadmapVersion) -> dict[str, Any]:
         "roadmap": _roadmap(roadmap, version),
         "schedule": _schedule(version),
         "progress": _progress(steps),
-        "steps": [_step(step) for step in steps],
+        "steps": [_step(step, suggested.get(step.pk, [])) for step in steps],
         "prerequisites": _edges(steps),
     }
 
@@ -152,7 +157,7 @@ def _progress(steps: list[RoadmapStep]) -> dict[str, Any]:
     }
 
 
-def _step(step: RoadmapStep) -> dict[str, Any]:
+def _step(step: RoadmapStep, suggested: list[Suggestion]) -> dict[str, Any]:
     return {
         "id": step_id(step.topic_slug),
         "position": step.position,
@@ -199,6 +204,8 @@ def _step(step: RoadmapStep) -> dict[str, Any]:
             "mastery_note": step.mastery_note,
         },
         "resources": [_resource(row) for row in step.resources.all()],
+        # Never curated: a list of its own, each marked ``reviewed: false``.
+        "suggested": [_suggested(s) for s in suggested],
         # The one place for text a language model may have phrased.
         "display": {"summary": step.summary},
     }
@@ -231,6 +238,54 @@ def _resource(row: StepResource) -> dict[str, Any]:
         "score": str(Decimal(row.score).quantize(_TEN_THOUSANDTH, ROUND_HALF_UP)),
         "language_fallback": row.language_fallback,
         "pinned": row.pinned,
+    }
+
+
+def _suggested(suggestion: Suggestion) -> dict[str, Any]:
+    return {
+        "reviewed": False,
+        "source": suggestion.source,
+        "name": suggestion.title,
+        "url": suggestion.url,
+        "provider": {
+            "name": suggestion.provider_name,
+            "url": suggestion.provider_url or None,
+        },
+        "inLanguage": suggestion.language or None,
+        "learningResourceType": suggestion.format,
+        "timeRequired": (
+            _duration(suggestion.duration_minutes * 60)
+            if suggestion.duration_minutes
+            else None
+        ),
+        "language_fallback": suggestion.language_fallback,
+    }
+
+
+# -- unreviewed suggestions -----------------------------------------------------------
+def step_suggestions(
+    *, roadmap: Roadmap, steps: Iterable[RoadmapStep]
+) -> dict[int, list[Suggestion]]:
+    """Unreviewed candidates for the ``steps`` that have no curated resource,
+    by step id, as the roadmap's learner may see them (sources.selectors,
+    ``candidates_suggested``): in the profile's language, adults only. One
+    query whatever the number of steps (the profile is read inside it); none
+    when every step has resources. The page and the export both use this.
+    """
+    bare: dict[int, list[int]] = {}
+    for step in steps:
+        if step.topic_id is not None and not step.resources.all():
+            bare.setdefault(step.topic_id, []).append(step.pk)
+    if not bare:
+        return {}
+    profile = LearnerProfile.objects.filter(pk=roadmap.profile_id)
+    found = candidates_suggested(
+        topic_ids=bare,
+        language=Subquery(profile.values("language")[:1]),
+        adult=Exists(profile.filter(age_range=AgeRange.ADULT).values("pk")),
+    )
+    return {
+        step_id: rows for topic_id, rows in found.items() for step_id in bare[topic_id]
     }
 
 

@@ -135,8 +135,13 @@ class RoadmapVersion(models.Model):
 
 
 class RoadmapStep(models.Model):
+    # No index of its own: the unique (version, position) index serves every
+    # lookup by version, and one index less is one less to fill per step stored.
     version = models.ForeignKey(
-        "roadmaps.RoadmapVersion", on_delete=models.CASCADE, related_name="steps"
+        "roadmaps.RoadmapVersion",
+        on_delete=models.CASCADE,
+        related_name="steps",
+        db_index=False,
     )
     position = models.PositiveSmallIntegerField()
     topic = models.ForeignKey(
@@ -245,8 +250,12 @@ class RoadmapStep(models.Model):
 
 
 class StepResource(models.Model):
+    # Served by the unique (step, resource_slug) index, as the step's version.
     step = models.ForeignKey(
-        "roadmaps.RoadmapStep", on_delete=models.CASCADE, related_name="resources"
+        "roadmaps.RoadmapStep",
+        on_delete=models.CASCADE,
+        related_name="resources",
+        db_index=False,
     )
     position = models.PositiveSmallIntegerField()
     resource = models.ForeignKey(

@@ -5,13 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    FilteredRelation,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 
 from guardian.shortcuts import get_objects_for_user
 
 from learners.roles import user_role
+from taxonomy.models import CatalogVersion
+from taxonomy.selectors import catalog_version_cache_key
 from wayfinder.errors import NotFound
 
 from .models import (
@@ -107,18 +119,42 @@ STEP_RESOURCE_CATALOG_FIELDS = (
 )
 
 
+def _step_resource_fields(*, exclude: tuple[str, ...] = ()) -> list[str]:
+    return [
+        f.attname
+        for f in StepResource._meta.concrete_fields
+        if f.name != "step" and f.name not in exclude
+    ]
+
+
+def _step_resources_shown() -> QuerySet[StepResource]:
+    """Step resources in rank order with the catalog columns a step shows."""
+    return (
+        StepResource.objects.order_by("position")
+        .select_related("resource__provider")
+        .only("step", *_step_resource_fields(), *STEP_RESOURCE_CATALOG_FIELDS)
+    )
+
+
 def version_steps(*, version: RoadmapVersion) -> list[RoadmapStep]:
     """A version's steps in order, each with its resources in rank order."""
-    step_resource_fields = [
-        f.attname for f in StepResource._meta.concrete_fields if f.name != "step"
-    ]
+    return list(
+        RoadmapStep.objects.filter(version=version).prefetch_related(
+            Prefetch("resources", queryset=_step_resources_shown())
+        )
+    )
+
+
+def version_path_steps(*, version: RoadmapVersion) -> list[RoadmapStep]:
+    """A version's steps in order, each with its resources' own columns (no
+    catalog row, no score parts): what the regenerate page reads of every
+    step (the pinned resources it keeps). Two queries."""
+    own = _step_resource_fields(exclude=("score_parts",))
     return list(
         RoadmapStep.objects.filter(version=version).prefetch_related(
             Prefetch(
                 "resources",
-                queryset=StepResource.objects.order_by("position")
-                .select_related("resource__provider")
-                .only("step", *step_resource_fields, *STEP_RESOURCE_CATALOG_FIELDS),
+                queryset=StepResource.objects.order_by("position").only("step", *own),
             )
         )
     )
@@ -136,10 +172,34 @@ class StepsRead:
     votes: dict[int, bool]
     next_step: RoadmapStep | None
 
+    @cached_property
+    def _by_slug(self) -> dict[str, RoadmapStep]:
+        return {s.topic_slug: s for s in self.steps}
+
     def blocked_by(self, step: RoadmapStep) -> list[RoadmapStep]:
         """The required steps of ``step`` not done yet."""
-        by_slug = {s.topic_slug: s for s in self.steps}
+        by_slug = self._by_slug
         return [by_slug[t] for t in blocked_by(step, self.states) if t in by_slug]
+
+
+def steps_read(steps: list[RoadmapStep], votes: dict[int, bool]) -> StepsRead:
+    """``steps`` (a version's, in order) as a reader sees them: no query."""
+    return StepsRead(
+        steps=steps,
+        states={s.topic_slug: s.state for s in steps},
+        step_ids={s.topic_slug: s.pk for s in steps},
+        votes=votes,
+        next_step=step_next(steps),
+    )
+
+
+def _votes(actor: AbstractBaseUser, resource_ids: Iterable[int | None]) -> dict:
+    """``actor``'s votes on these catalog resources, by resource id: one query."""
+    return dict(
+        ResourceFeedback.objects.filter(
+            learner_id=actor.pk, resource_id__in={r for r in resource_ids if r}
+        ).values_list("resource_id", "helpful")
+    )
 
 
 def version_steps_read(
@@ -148,18 +208,98 @@ def version_steps_read(
     """A version's steps with resources, and ``actor``'s votes on them: three
     queries whatever the number of steps."""
     steps = version_steps(version=version)
-    resource_ids = {r.resource_id for s in steps for r in s.resources.all()}
-    votes = dict(
-        ResourceFeedback.objects.filter(
-            learner_id=actor.pk, resource_id__in=resource_ids
-        ).values_list("resource_id", "helpful")
+    votes = _votes(actor, (r.resource_id for s in steps for r in s.resources.all()))
+    return steps_read(steps, votes)
+
+
+# -- reads for a version whose plan is cached -------------------------------------------
+#: The step columns progress changes (``roadmaps.services.progress``) and
+#: those the schedule, the next step and "blocked by" need: with the rest of
+#: a version cached (it never changes), every request reads only these.
+STEP_PROGRESS_FIELDS = (
+    "version",
+    "position",
+    "topic_slug",
+    "requires",
+    "hours",
+    "start_date",
+    "end_date",
+    "mastery_kind",
+    "mastery_description",
+    "state",
+    "pinned",
+    "notes",
+    "started_at",
+    "completed_at",
+    "skipped_at",
+    "mastery_passed_at",
+    "mastery_note",
+)
+
+
+def with_catalog_version(queryset: QuerySet[Roadmap]) -> QuerySet[Roadmap]:
+    """``queryset`` with the catalog's version now as each roadmap's
+    ``catalog_version_now``, read in the same query (for
+    :func:`version_cache_key`; 1 before any catalog change, as
+    ``taxonomy.selectors.catalog_version_current`` says)."""
+    now = CatalogVersion.objects.filter(pk=1).values("value")[:1]
+    return queryset.annotate(catalog_version_now=Coalesce(Subquery(now), Value(1)))
+
+
+def version_cache_key(
+    *, version: RoadmapVersion, catalog_version: int, prefix: str
+) -> str:
+    """A cache key for what is derived from ``version``'s plan and the
+    catalog's rows at ``catalog_version`` (no query).
+
+    A version's steps and resources never change once stored, except their
+    progress fields (:data:`STEP_PROGRESS_FIELDS`, resource pins); the
+    catalog rows they show (provider, format, language) move the catalog
+    version. The version's creation time keeps a reused id (another test
+    database, a restored dump) from reading an older version's entry.
+    """
+    stamp = int(version.created_at.timestamp() * 1_000_000)
+    return catalog_version_cache_key(f"{prefix}:{version.pk}:{stamp}", catalog_version)
+
+
+@dataclass(frozen=True)
+class ProgressRead:
+    """A version's progress as a reader sees it: its steps with only
+    :data:`STEP_PROGRESS_FIELDS` loaded (``read.steps``), the reader's votes,
+    and the ids of its pinned step resources."""
+
+    read: StepsRead
+    pinned_resources: frozenset[int]
+
+
+def version_progress_read(
+    *, version: RoadmapVersion, actor: AbstractBaseUser
+) -> ProgressRead:
+    """What changes in a version while the learner follows it: the steps'
+    progress fields, the pinned step resources, and ``actor``'s votes on the
+    version's resources. Two narrow queries whatever the number of steps."""
+    steps = list(
+        RoadmapStep.objects.filter(version=version).only(*STEP_PROGRESS_FIELDS)
     )
-    return StepsRead(
-        steps=steps,
-        states={s.topic_slug: s.state for s in steps},
-        step_ids={s.topic_slug: s.pk for s in steps},
-        votes=votes,
-        next_step=step_next(steps),
+    marked = (
+        StepResource.objects.filter(step__version=version)
+        .annotate(
+            mine=FilteredRelation(
+                "resource__feedback",
+                condition=Q(resource__feedback__learner_id=actor.pk),
+            )
+        )
+        .filter(Q(pinned=True) | Q(mine__isnull=False))
+        .values_list("pk", "pinned", "resource_id", "mine__helpful")
+    )
+    pinned, votes = set(), {}
+    for pk, is_pinned, resource_id, helpful in marked:
+        if is_pinned:
+            pinned.add(pk)
+        if helpful is not None:
+            votes[resource_id] = helpful
+    return ProgressRead(
+        read=steps_read(steps, votes), pinned_resources=frozenset(pinned)
     )
 
 
@@ -203,25 +343,58 @@ def roadmap_summaries_for_owner(
 
 @dataclass(frozen=True)
 class RoadmapPath:
-    """What the roadmap page shows: the roadmap, its current version's steps
-    as the owner reads them, and the schedule status on ``today``."""
+    """What the roadmap page shows: the roadmap (with ``catalog_version_now``),
+    its current version's steps as the owner reads them (``read.votes`` on
+    the open step's resources only), the schedule status on ``today``, and
+    the open step's resources with their catalog rows (empty with no step
+    open)."""
 
     roadmap: Roadmap
     read: StepsRead
     schedule: ScheduleStatus
+    resources: list[StepResource]
 
 
 def roadmap_path_for_owner(
-    *, roadmap_id: int, actor: AbstractBaseUser, today: date
+    *,
+    roadmap_id: int,
+    actor: AbstractBaseUser,
+    today: date,
+    step_id: int | None = None,
+    every_resource: bool = False,
 ) -> RoadmapPath:
-    """The owner's roadmap with its current steps, votes and schedule status:
-    four queries whatever the number of steps; NotFound for anyone else."""
-    roadmap = roadmap_get_for_owner(roadmap_id=roadmap_id, actor=actor)
-    if roadmap.current is None:
+    """The owner's roadmap with its current steps and schedule status: two
+    queries whatever the number of steps; NotFound for anyone else.
+
+    With ``step_id`` (a step of the version), that step's resources with
+    their catalog rows and the owner's votes on them: two queries more. With
+    ``every_resource``, every step's resources (their own columns, as
+    :func:`version_path_steps` reads them): one query more. Otherwise a
+    step's resources are not read: the path does not show them.
+    """
+    roadmap = (
+        with_catalog_version(roadmap_list_for_owner(actor=actor))
+        .filter(pk=roadmap_id)
+        .first()
+    )
+    if roadmap is None or roadmap.current is None:
         raise NotFound("No such roadmap.")
-    read = version_steps_read(version=roadmap.current, actor=actor)
+    if every_resource:
+        steps = version_path_steps(version=roadmap.current)
+    else:
+        steps = list(RoadmapStep.objects.filter(version=roadmap.current))
+    resources: list[StepResource] = []
+    votes: dict[int, bool] = {}
+    opened = [s for s in steps if s.pk == step_id]
+    if opened:
+        prefetch_related_objects(
+            opened, Prefetch("resources", queryset=_step_resources_shown())
+        )
+        resources = list(opened[0].resources.all())
+        votes = _votes(actor, (r.resource_id for r in resources))
+    read = steps_read(steps, votes)
     status = schedule_status(version=roadmap.current, steps=read.steps, today=today)
-    return RoadmapPath(roadmap=roadmap, read=read, schedule=status)
+    return RoadmapPath(roadmap=roadmap, read=read, schedule=status, resources=resources)
 
 
 @dataclass(frozen=True)
@@ -298,14 +471,7 @@ def roadmap_version_for_owner(
     version = versions.get(number)
     if version is None:
         raise NotFound(f"This roadmap has no version {number}.")
-    steps = version_steps(version=version)
-    read = StepsRead(
-        steps=steps,
-        states={s.topic_slug: s.state for s in steps},
-        step_ids={s.topic_slug: s.pk for s in steps},
-        votes={},
-        next_step=step_next(steps),
-    )
+    read = steps_read(version_steps(version=version), {})
     following = versions.get(number + 1)
     return VersionRead(
         roadmap=roadmap,

@@ -12,7 +12,9 @@ these fields:
   ``keywords`` B, ``body`` C, ``extra`` D; text search configuration from
   ``ts_config``), with a GIN index; a trigram GIN index on ``title``; GIN
   indexes on the ``subjects`` and ``topics`` JSON arrays; a trigram GiST index
-  on ``SearchTerm.term`` for nearest-word lookups.
+  on ``SearchTerm.term`` for nearest-word lookups. Migration 0003 adds a
+  covering index over the filter and facet columns, so a search without words
+  counts its facets by an index-only scan.
 - SQLite: an FTS5 table ``search_fts`` over the same four text columns
   (external content, so the text is stored once), kept in step by triggers.
 """

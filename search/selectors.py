@@ -28,6 +28,7 @@ def catalog_search(
     page: int = 1,
     per_page: int = 20,
     include_broken: bool = False,
+    widen_facets: bool = False,
 ) -> SearchResults:
     """Search the catalog with the configured backend.
 
@@ -38,7 +39,8 @@ def catalog_search(
     page), and ``SearchUnavailable`` (a ServiceUnavailable, 503) only when
     the database cannot answer either.
     ``include_broken`` is for curators: learners never see resources whose
-    primary link is broken.
+    primary link is broken. ``widen_facets`` counts each facet in use under
+    the other filters only (see ``SearchRequest``), in the same search.
     """
     request = SearchRequest.build(
         query,
@@ -48,6 +50,7 @@ def catalog_search(
         page=page,
         per_page=per_page,
         include_broken=include_broken,
+        widen_facets=widen_facets,
     )
     backend = search_backend()
     try:

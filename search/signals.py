@@ -13,15 +13,18 @@ import that held the per-object receivers off and wants one rebuild.
 
 from __future__ import annotations
 
+import functools
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from catalog.registry import CATALOG_M2M_FIELDS, CATALOG_MODELS
-from catalog.signals import catalog_imported, resources_updated
+from catalog.signals import catalog_bulk_deleting, catalog_imported, resources_updated
 
 # model label -> (catalog kind, attribute holding that kind's id)
 SOURCES = {
@@ -88,6 +91,42 @@ def _catalog_imported(sender: Any, rebuild: str, **kwargs: Any) -> None:
         search_reindex_all()
 
 
+def _catalog_bulk_deleting(
+    sender: Any, deleted: dict[str, list[int]] | None, rebuild: str, **kwargs: Any
+) -> None:
+    """Re-index, once the delete commits, the documents it touches: found
+    now, while the rows that lead to them are still there."""
+    if rebuild == "none":
+        return
+    if deleted is None:  # the whole catalog: a rebuild only prunes
+        transaction.on_commit(functools.partial(_catalog_imported, sender, rebuild))
+        return
+    from .services import search_documents_affected
+
+    changes: defaultdict[str, set[int]] = defaultdict(set)
+    for kind, ids in deleted.items():
+        for doc_kind, doc_ids in search_documents_affected(kind=kind, ids=ids).items():
+            changes[doc_kind] |= doc_ids
+    transaction.on_commit(
+        functools.partial(
+            _changes_reindex,
+            {kind: sorted(ids) for kind, ids in changes.items()},
+            rebuild,
+        )
+    )
+
+
+def _changes_reindex(changes: dict[str, list[int]], rebuild: str) -> None:
+    if rebuild == "task":
+        from .tasks import reindex_changes_task
+
+        reindex_changes_task(changes)
+    else:
+        from .services import search_index_changes
+
+        search_index_changes(changes=changes)
+
+
 def sources_check(
     *,
     models: Iterable[str] = CATALOG_MODELS,
@@ -133,3 +172,6 @@ def connect() -> None:
         )
     resources_updated.connect(_resources_updated, dispatch_uid="search-resources")
     catalog_imported.connect(_catalog_imported, dispatch_uid="search-import")
+    catalog_bulk_deleting.connect(
+        _catalog_bulk_deleting, dispatch_uid="search-bulk-delete"
+    )

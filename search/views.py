@@ -133,11 +133,16 @@ def _search_uncached(
     """The page of results, with facet counts that let a learner widen a filter.
 
     Values of one filter are alternatives, so a chosen facet counts what each
-    of its values would match with the *other* filters only: one more small
-    search per facet in use (at most five).
+    of its values would match with the *other* filters only; the search
+    counts them in the same statement (``widen_facets``).
     """
     results = catalog_search(
-        query=query, filters=filters, facets=FACETS, page=page, per_page=PER_PAGE
+        query=query,
+        filters=filters,
+        facets=FACETS,
+        page=page,
+        per_page=PER_PAGE,
+        widen_facets=True,
     )
     last_page = _last_page(results.total, PER_PAGE)
     if page > last_page:
@@ -147,17 +152,12 @@ def _search_uncached(
             facets=FACETS,
             page=last_page,
             per_page=PER_PAGE,
+            widen_facets=True,
         )
-    counts = dict(results.facets)
-    for name in filters:
-        others = {key: values for key, values in filters.items() if key != name}
-        counts[name] = catalog_search(
-            query=query, filters=others, facets=[name], per_page=1
-        ).facets[name]
     return SearchOutcome(
         results=results,
         urls=resource_primary_urls(ids=[hit.id for hit in results.hits]),
-        facet_counts=counts,
+        facet_counts=dict(results.facets),
     )
 
 

@@ -1,4 +1,5 @@
-"""The adapters: Open Library, Wikibooks and Wikipedia (MediaWiki), GitHub.
+"""The adapters: Open Library, Wikibooks and Wikipedia (MediaWiki), GitHub,
+YouTube (with a key).
 
 Each speaks its API as documented; the contract tests
 (``tests/sources/test_contracts.py``) hold them to it against loopback
@@ -14,8 +15,11 @@ import math
 import re
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import time as dt_time
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .base import (
     MAX_DESCRIPTION,
@@ -261,12 +265,20 @@ class GitHubSource(Source):
         return found
 
 
+#: Google's error reasons (``error.errors[].reason``) that mean "wait": the
+#: day's quota spent, or too many requests for now.
+YOUTUBE_QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
+YOUTUBE_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+
+
 class YouTubeSource(Source):
     """Videos: YouTube Data API v3 ``GET /youtube/v3/search?part=snippet&
     type=video&q=...&maxResults=N&key=KEY``. Enabled only with a key
-    (``SOURCE_YOUTUBE_KEY``). ``relevanceLanguage`` only prefers a language,
-    so the candidate's language stays unknown; the search answer carries no
-    duration either.
+    (``SOURCE_YOUTUBE_API_KEY``). ``relevanceLanguage`` only prefers a
+    language, so the candidate's language stays unknown; the search answer
+    carries no duration either. A 403 for the spent daily quota is a rate
+    limit until the quota resets (midnight Pacific time), so the breaker
+    rests the source until then instead of spending requests on refusals.
     """
 
     name = "youtube"
@@ -320,6 +332,50 @@ class YouTubeSource(Source):
                 )
             )
         return found
+
+    def refusal(
+        self, status: int, body: Any, headers: Mapping[str, str]
+    ) -> SourceError:
+        reasons = google_error_reasons(body)
+        if reasons & YOUTUBE_QUOTA_REASONS:
+            return SourceError(
+                Failure.RATE_LIMITED,
+                "daily quota spent (it resets at midnight Pacific time)",
+                retry_after=youtube_quota_reset_seconds(),
+            )
+        if reasons & YOUTUBE_RATE_REASONS:
+            return SourceError(Failure.RATE_LIMITED, ", ".join(sorted(reasons)))
+        named = f" ({', '.join(sorted(reasons))})" if reasons else ""
+        return SourceError(Failure.REJECTED, f"HTTP {status}{named}")
+
+
+def google_error_reasons(body: Any) -> set[str]:
+    """The ``reason`` of each item of a Google API error body
+    (``{"error": {"errors": [{"reason": ...}]}}``); empty for anything else."""
+    error = body.get("error") if isinstance(body, dict) else None
+    items = error.get("errors") if isinstance(error, dict) else None
+    if not isinstance(items, list):
+        return set()
+    return {
+        item["reason"]
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("reason"), str)
+    }
+
+
+def youtube_quota_reset_seconds(*, now: datetime | None = None) -> float:
+    """Seconds until the next midnight in Pacific time, when YouTube's daily
+    quota resets. Without the time zone database, midnight at UTC-8 (an hour
+    late in summer: waiting longer than needed is harmless)."""
+    try:
+        pacific: tzinfo = ZoneInfo("America/Los_Angeles")
+    except ZoneInfoNotFoundError:
+        pacific = timezone(timedelta(hours=-8))
+    now = now or datetime.now(UTC)
+    tomorrow = now.astimezone(pacific).date() + timedelta(days=1)
+    # Timestamps, not aware datetimes: subtracting two datetimes of the same
+    # zone ignores a daylight-saving change between them.
+    return datetime.combine(tomorrow, dt_time(), pacific).timestamp() - now.timestamp()
 
 
 def github_reset_seconds(

@@ -122,6 +122,14 @@ class Source:
         """True when an answer means "slow down" (429 everywhere)."""
         return status == 429
 
+    def refusal(
+        self, status: int, body: Any, headers: Mapping[str, str]
+    ) -> SourceError:
+        """The error for a 4xx answer that is not a rate limit; ``body`` is
+        its JSON (None when it is not JSON). An API that explains itself in
+        the body (YouTube's quota) overrides this."""
+        return SourceError(Failure.REJECTED, f"HTTP {status}")
+
 
 def text(value: Any, *, limit: int) -> str:
     """A string field of an answer, stripped and cut to ``limit``; "" otherwise."""

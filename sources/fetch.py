@@ -54,6 +54,7 @@ logger = structlog.get_logger(__name__)
 
 CACHE_SCHEMA = 1
 MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_ERROR_BODY_BYTES = 64 * 1024
 MAX_RETRY_AFTER = 24 * 3600.0
 
 
@@ -313,7 +314,9 @@ async def _get(
             if response.status_code >= 500:
                 raise SourceError(Failure.UNAVAILABLE, f"HTTP {response.status_code}")
             if not 200 <= response.status_code < 300:
-                raise SourceError(Failure.REJECTED, f"HTTP {response.status_code}")
+                raise source.refusal(
+                    response.status_code, await _error_body(response), headers
+                )
             body = await _read_limited(response)
     except PrivateAddressRefused as exc:
         raise SourceError(Failure.REFUSED, str(exc)) from None
@@ -334,14 +337,26 @@ async def _get(
     return source.parse(query, data, headers)
 
 
-async def _read_limited(response: httpx.Response) -> bytes:
+async def _read_limited(
+    response: httpx.Response, *, limit: int = MAX_BODY_BYTES
+) -> bytes:
     chunks, size = [], 0
     async for chunk in response.aiter_bytes():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
+        if size > limit:
             raise SourceError(Failure.MALFORMED, "body too large")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def _error_body(response: httpx.Response) -> Any:
+    """A refusal's JSON, or None: it only explains the refusal, so a body
+    that is too long or not JSON is no further failure."""
+    try:
+        body = await _read_limited(response, limit=MAX_ERROR_BODY_BYTES)
+        return json.loads(body)
+    except (SourceError, ValueError, RecursionError):
+        return None
 
 
 def _retry_after(source: Source, headers: Mapping[str, str]) -> float | None:

@@ -8,7 +8,7 @@ catalog only through :func:`candidate_accept`, as a curated resource saved by
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ import structlog
 
 from catalog.models import Provider, Resource
 from catalog.services import resource_save
+from embeddings.matching import candidate_topics_assign
 from taxonomy.enums import Cost, Format, Language, LinkKind
 from taxonomy.models import Topic
 from taxonomy.services import catalog_record_save
@@ -186,6 +187,15 @@ def _queue(
     wanted: list[tuple[Gap, Found]] = [
         (gap, item) for gap, result in pairs for item in result.found
     ]
+    # With embeddings configured, an item clearly about a sibling topic is
+    # filed under it (docs/embeddings.md); otherwise every topic stays.
+    assigned = candidate_topics_assign(
+        items=[(gap.topic_id, item.title, item.description) for gap, item in wanted]
+    )
+    wanted = [
+        (replace(gap, topic_id=topic_id), item)
+        for (gap, item), topic_id in zip(wanted, assigned, strict=True)
+    ]
     canonical = {item.url: url_canonical(item.url) for _, item in wanted}
     rejected = set(
         RejectedUrl.objects.filter(
@@ -221,6 +231,7 @@ def _queue(
     except IntegrityError:
         # A concurrent run queued some of these first: keep the others.
         queued = Candidate.objects.bulk_create(queued, ignore_conflicts=True)
+    topics = {**topics, **Topic.objects.in_bulk(set(assigned) - set(topics))}
     for candidate in queued:
         candidate.topic = topics[candidate.topic_id]
     return tuple(queued), skipped

@@ -24,6 +24,7 @@ from taxonomy.models import (
     Topic,
     Track,
 )
+from wayfinder.rows import rows_insert
 
 from .plan import ChildSet, ImportPlan, LinkChange, SectionPlan
 from .reading import chunks
@@ -51,53 +52,43 @@ def import_plan_apply(*, plan: ImportPlan) -> None:
         Prerequisite,
         "topic",
         plan.prerequisites,
-        lambda child, slug, kind: Prerequisite(
-            topic_id=topics[child.parent], requires_id=topics[slug], kind=kind
-        ),
+        ("topic_id", "requires_id", "kind"),
+        lambda child, slug, kind: (topics[child.parent], topics[slug], kind),
     )
     _replace(
         ChoiceGroupMember,
         "group",
         plan.members,
-        lambda child, slug, order: ChoiceGroupMember(
-            group_id=groups[child.parent], topic_id=topics[slug], sort_order=order
-        ),
+        ("group_id", "topic_id", "sort_order"),
+        lambda child, slug, order: (groups[child.parent], topics[slug], order),
     )
     _replace(
         GroupPrerequisite,
         "topic",
         plan.group_prerequisites,
-        lambda child, slug, kind: GroupPrerequisite(
-            topic_id=topics[child.parent], group_id=groups[slug], kind=kind
-        ),
+        ("topic_id", "group_id", "kind"),
+        lambda child, slug, kind: (topics[child.parent], groups[slug], kind),
     )
-    by_group = Track.target_groups.through
     _replace(
-        by_group,
+        Track.target_groups.through,
         "track",
         plan.target_groups,
-        lambda child, slug: by_group(
-            track_id=tracks[child.parent], choicegroup_id=groups[slug]
-        ),
+        ("track_id", "choicegroup_id"),
+        lambda child, slug: (tracks[child.parent], groups[slug]),
     )
-    through = Track.targets.through
     _replace(
-        through,
+        Track.targets.through,
         "track",
         plan.targets,
-        lambda child, slug: through(
-            track_id=tracks[child.parent], topic_id=topics[slug]
-        ),
+        ("track_id", "topic_id"),
+        lambda child, slug: (tracks[child.parent], topics[slug]),
     )
     _replace(
         ResourceTopic,
         "resource",
         plan.coverage,
-        lambda child, slug, coverage: ResourceTopic(
-            resource_id=resources[child.parent],
-            topic_id=topics[slug],
-            coverage=coverage,
-        ),
+        ("resource_id", "topic_id", "coverage"),
+        lambda child, slug, coverage: (resources[child.parent], topics[slug], coverage),
     )
     _apply_links(plan.links, resources)
 
@@ -138,12 +129,20 @@ def _replace(
     model: type[models.Model],
     parent: str,
     children: list[ChildSet],
-    build: Callable[..., models.Model],
+    columns: tuple[str, ...],
+    build: Callable[..., tuple[Any, ...]],
 ) -> None:
-    """Replace the child rows of each parent by the set the file gives."""
+    """Replace the child rows of each parent by the set the file gives;
+    ``build`` turns a parent and one of its rows into the ``columns``' values."""
     _delete(model, {f"{parent}_id__in": [c.parent_pk for c in children if c.parent_pk]})
-    rows = [build(child, *row) for child in children for row in child.rows]
-    model.objects.bulk_create(rows, batch_size=BATCH)
+    rows_insert(
+        model,
+        [
+            dict(zip(columns, build(child, *row), strict=True))
+            for child in children
+            for row in child.rows
+        ],
+    )
 
 
 def _delete(model: type[models.Model], where: dict[str, Iterable[Any]]) -> None:
@@ -170,7 +169,7 @@ def _apply_links(changes: list[LinkChange], resources: dict[str, int]) -> None:
     removed: list[int] = []
     demoted: list[ResourceLink] = []
     promoted: list[ResourceLink] = []
-    added: list[ResourceLink] = []
+    added: list[tuple[int, str, str]] = []
     for change in changes:
         for url, (pk, kind) in change.existing.items():
             wanted = change.wanted.get(url)
@@ -181,14 +180,17 @@ def _apply_links(changes: list[LinkChange], resources: dict[str, int]) -> None:
                 (promoted if wanted == LinkKind.PRIMARY else demoted).append(link)
         resource_id = resources[change.resource]
         added += [
-            ResourceLink(resource_id=resource_id, url=url, kind=kind)
+            (resource_id, url, kind)
             for url, kind in change.wanted.items()
             if url not in change.existing
         ]
     _delete(ResourceLink, {"pk__in": removed})
     ResourceLink.objects.bulk_update(demoted, ["kind"], batch_size=BATCH // 2)
     ResourceLink.objects.bulk_update(promoted, ["kind"], batch_size=BATCH // 2)
-    ResourceLink.objects.bulk_create(added, batch_size=BATCH)
+    rows_insert(
+        ResourceLink,
+        [{"resource_id": pk, "url": url, "kind": kind} for pk, url, kind in added],
+    )
     # The health the checker derived from the old primary says nothing of the new one.
     moved = [change.resource_pk for change in changes if change.primary_moved]
     for batch in chunks(moved):

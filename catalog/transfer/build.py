@@ -22,6 +22,7 @@ from .plan import (
     TOPIC_FIELDS,
     TRACK_FIELDS,
     ChildSet,
+    FieldChecks,
     ImportPlan,
     SectionPlan,
     decimal,
@@ -62,9 +63,10 @@ def import_plan_build(*, doc: dict) -> ImportPlan:
     _plan_groups(plan, doc.get("choice_groups", []))
     _plan_tracks(plan, doc.get("tracks", []))
     import_plan_resources(plan, doc.get("resources", []))
+    checked = FieldChecks()
     for section, section_plan in plan.sections.items():
         for pending in (*section_plan.create, *section_plan.update):
-            plan.issues += model_issues(section, pending)
+            plan.issues += model_issues(section, pending, checked)
     return plan
 
 

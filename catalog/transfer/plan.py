@@ -178,18 +178,20 @@ def record_outcome(
     plan.summary.record(kind=section, outcome=outcome, slug=slug)
 
 
-def model_issues(section: str, pending: Pending) -> list[ImportIssue]:
+def model_issues(
+    section: str, pending: Pending, checked: FieldChecks | None = None
+) -> list[ImportIssue]:
     """``full_clean()`` of a row about to be written, as issues at its record.
 
     Foreign keys are left out (the references are already checked, and each
     would cost a query), as are uniqueness and constraints, which the checks
-    of the whole document guarantee without a query per row.
+    of the whole document guarantee without a query per row. ``checked``
+    remembers each field's verdict on each value across the rows of one
+    import (see :class:`FieldChecks`).
     """
-    exclude = [name.removesuffix("_id") for name in pending.refs]
+    exclude = {name.removesuffix("_id") for name in pending.refs}
     try:
-        pending.instance.full_clean(
-            exclude=exclude, validate_unique=False, validate_constraints=False
-        )
+        (checked or FieldChecks()).full_clean(pending.instance, exclude=exclude)
     except ValidationError as error:
         paths = FIELD_PATHS.get(section, {})
         found = []
@@ -200,3 +202,74 @@ def model_issues(section: str, pending: Pending) -> list[ImportIssue]:
             found += [issue(where, message) for message in messages]
         return found
     return []
+
+
+class FieldChecks:
+    """``Model.full_clean()`` (without uniqueness and constraints) that checks
+    a field's value once per import.
+
+    Levels, formats, languages, costs, ratings and tags repeat across 100k
+    rows; a field's validation of a value is a function of the two (foreign
+    keys, which would read the database, are excluded by the caller), so its
+    verdict is kept and each row pays only the conversion (``to_python``).
+    Values that cannot be keys (dicts) are checked every time.
+    """
+
+    def __init__(self) -> None:
+        self._verdicts: dict[tuple[Any, ...], list[ValidationError] | None] = {}
+
+    def full_clean(self, instance: models.Model, *, exclude: set[str]) -> None:
+        """As ``instance.full_clean(exclude=..., validate_unique=False,
+        validate_constraints=False)``; raises the same ``ValidationError``."""
+        errors: dict[str, list[ValidationError]] = {}
+        for model_field in instance._meta.fields:
+            if model_field.name in exclude or model_field.generated:
+                continue
+            raw = getattr(instance, model_field.attname)
+            if model_field.blank and raw in model_field.empty_values:
+                continue
+            try:
+                value = model_field.to_python(raw)
+            except ValidationError as error:
+                errors[model_field.name] = error.error_list
+                continue
+            if problems := self._verdict(model_field, value, instance):
+                errors[model_field.name] = problems
+            else:
+                setattr(instance, model_field.attname, value)
+        try:
+            instance.clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _verdict(
+        self, model_field: models.Field, value: Any, instance: models.Model
+    ) -> list[ValidationError] | None:
+        key = _hashable(value)
+        if key is not None:
+            key = (model_field, type(value), key)
+            if key in self._verdicts:
+                return self._verdicts[key]
+        try:
+            model_field.validate(value, instance)
+            model_field.run_validators(value)
+            verdict = None
+        except ValidationError as error:
+            verdict = error.error_list
+        if key is not None:
+            self._verdicts[key] = verdict
+        return verdict
+
+
+def _hashable(value: Any) -> Any:
+    """``value`` as a dictionary key (lists as tuples), or None if it cannot be one."""
+    if isinstance(value, list):
+        value = ("list", *(_hashable(item) for item in value))
+        return None if None in value[1:] else value
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return ("value", value)

@@ -365,11 +365,16 @@ def teaching_order(
         foreign = node.subject != subject
         root_key[s] = (foreign, node.position, s not in aims, rank[s])
         prerequisite_key[s] = (foreign, node.position, -depth[s], rank[s])
+    # Each topic's place in the prerequisite order, as one int: the many
+    # small sorts below then compare ints, not tuples.
+    place = {
+        s: i for i, s in enumerate(sorted(prerequisite_key, key=prerequisite_key.get))
+    }
 
     def before(slug: str) -> list[str]:
-        reqs = [req for req, _ in requires.get(slug, ()) if req in root_key]
+        reqs = [req for req, _ in requires.get(slug, ()) if req in place]
         if len(reqs) > 1:
-            reqs.sort(key=prerequisite_key.__getitem__)
+            reqs.sort(key=place.__getitem__)
         return reqs
 
     return prerequisites_first(sorted(root_key, key=root_key.__getitem__), before)

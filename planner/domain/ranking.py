@@ -116,8 +116,8 @@ def _with_resources(
     code: str = "",
     age_range: str | None = None,
 ) -> PlanStep:
-    # An explicit constructor call: dataclasses.replace costs four times as much,
-    # which shows on a ten-thousand-step plan.
+    # Positional: dataclasses.replace costs about twice as much, which shows
+    # on a ten-thousand-step plan.
     return PlanStep(
         step.position,
         step.node,
@@ -149,7 +149,7 @@ def rank_step(
     penalties for providers and formats already chosen are subtracted; ties
     go to the earlier candidate in (score, slug) order.
     """
-    pool, flags = scorer.candidates(step.topic)
+    pool, flags = scorer.candidates(step.node.slug)
     if not pool:
         return (), flags
     minutes = step.hours * 60
@@ -206,10 +206,9 @@ class _Scorer:
         self.offers = graph.offers_by_topic
         self.by_language = graph.offers_by_language
         self.fit_keys = graph.fit_keys
-        self.dates = graph.freshness_dates
         self._fit: list[tuple | None] = [None] * len(graph.fit_keys)
         self._weighted: list[float | None] = [None] * len(graph.fit_keys)
-        self._fresh: list[float | None] = [None] * len(graph.freshness_dates)
+        self._fresh = _freshness_table(graph, today)
         self.language = profile.language
         self.level = LEVEL_RANK[profile.level]
         self.age = profile.age_range
@@ -217,16 +216,22 @@ class _Scorer:
         self.cost_fit = COST_FIT[CostPreference(profile.cost)]
         self.liked = frozenset(profile.formats_liked)
         self.disliked = frozenset(profile.formats_disliked)
-        self.today = today.toordinal()
 
     def candidates(self, topic: str) -> tuple[Sequence[Offer], tuple[str, ...]]:
         """A topic's offers after the age, cost and language filters; fallback flags."""
-        if self.age in (None, AgeRange.ADULT) and not self.free_only:
+        if self.age in (None, AgeRange.ADULT):
             mine = self.by_language.get(topic, {}).get(self.language)
-            if mine:
+            if mine and not self.free_only:
                 return mine, ()
-            offers = self.offers.get(topic, ())
-            return offers, (LANGUAGE_FALLBACK,) if offers else ()
+            if mine:
+                # What the filters give when a free one is in the language:
+                # the free ones in the language, in slug order.
+                free = [o for o in mine if o.resource.cost != Cost.PAID]
+                if free:
+                    return free, ()
+            elif not self.free_only:
+                offers = self.offers.get(topic, ())
+                return offers, (LANGUAGE_FALLBACK,) if offers else ()
         return self.filter(self.offers.get(topic, ()))
 
     def filter(self, offers: Sequence[Offer]) -> tuple[list[Offer], tuple[str, ...]]:
@@ -255,14 +260,6 @@ class _Scorer:
             self._weighted[offer.fit_key] = fit[1]
         return fit
 
-    def _freshness_of(self, offer: Offer) -> float:
-        fresh = self._fresh[offer.fresh_key]
-        if fresh is None:
-            fresh = self._fresh[offer.fresh_key] = self._freshness(
-                self.dates[offer.fresh_key]
-            )
-        return fresh
-
     def score_all(self, pool: Sequence[Offer], minutes: float) -> list:
         """``(-total, offer)`` per candidate, best first; ties keep the pool's
         slug order (the sort is stable). The hot loop of the whole pipeline,
@@ -277,8 +274,6 @@ class _Scorer:
             if fit is None:
                 fit = self._fit_of(offer)[1]
             fresh = freshes[offer.fresh_key]
-            if fresh is None:
-                fresh = self._freshness_of(offer)
             ratio = offer.minutes * per_minute
             if ratio < 0.25:
                 duration = 0.4 + 2.4 * ratio
@@ -298,8 +293,6 @@ class _Scorer:
         """The RankedResource with its breakdown (only built for chosen resources)."""
         parts, _, flags = self._fit[offer.fit_key] or self._fit_of(offer)
         fresh = self._fresh[offer.fresh_key]
-        if fresh is None:
-            fresh = self._freshness_of(offer)
         values = parts + (
             _duration_fit(offer.minutes, minutes),
             offer.quality + FRESHNESS_SHARE * fresh,
@@ -347,15 +340,37 @@ class _Scorer:
             return 1.0 if self.age == AgeRange.ADULT else 0.7
         return 0.6
 
-    def _freshness(self, when: date | None) -> float:
-        if when is None:
-            return 0.5
-        days = self.today - when.toordinal()
-        if days <= FRESH_DAYS:
-            return 1.0
-        if days >= STALE_DAYS:
-            return 0.2
-        return 1.0 - 0.8 * (days - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS)
+
+#: How many days' freshness scores a snapshot keeps (the oldest goes first).
+FRESHNESS_DAYS_KEPT = 2
+
+
+def _freshness_table(graph: CatalogGraph, today: date) -> tuple[float, ...]:
+    """The freshness score of each of the snapshot's freshness dates on
+    ``today``: computed once a day and shared by every plan of the day (a
+    worker's plans would otherwise score the same few thousand dates each)."""
+    key = ("freshness", today.toordinal())
+    table = graph.memo.get(key)
+    if table is None:
+        days = [k for k in list(graph.memo) if k[0] == "freshness"]
+        for old in days[: max(0, len(days) - FRESHNESS_DAYS_KEPT + 1)]:
+            graph.memo.pop(old, None)
+        origin = today.toordinal()
+        table = graph.memo[key] = tuple(
+            _freshness(when, origin) for when in graph.freshness_dates
+        )
+    return table
+
+
+def _freshness(when: date | None, today: int) -> float:
+    if when is None:
+        return 0.5
+    days = today - when.toordinal()
+    if days <= FRESH_DAYS:
+        return 1.0
+    if days >= STALE_DAYS:
+        return 0.2
+    return 1.0 - 0.8 * (days - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS)
 
 
 def _duration_fit(minutes: int, step_minutes: float) -> float:

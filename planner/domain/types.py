@@ -393,6 +393,12 @@ class CatalogGraph:
         default_factory=frozen_map
     )
     groups_by_topic: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
+    #: Lookups derived from the catalog data above that the stages fill on
+    #: first use and every plan then shares (today: a day's freshness scores,
+    #: ``ranking._freshness_table``). Never data of its own, and never derived
+    #: from ``requires``: a view of the snapshot with other edges
+    #: (``choices.chosen_view``) shares it.
+    memo: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(

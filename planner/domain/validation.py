@@ -85,7 +85,7 @@ def _screen(
     seen: set[str] = set()
     kept = []
     for step in steps:
-        topic = step.topic
+        topic = step.node.slug  # not the property: this loop runs per step
         if topic not in topics:
             raise PlanValidationError(
                 "unknown-topic", topic, "not in the catalog any more: plan again"
@@ -206,11 +206,11 @@ def _order(
 ) -> list[PlanStep]:
     """Refuse a missing required prerequisite; if one comes late, put the steps
     back in the planner's teaching order (``planning.teaching_order``)."""
-    position = {s.topic: i for i, s in enumerate(steps)}
+    position = {s.node.slug: i for i, s in enumerate(steps)}
     late = None
     requires = graph.requires
     for i, step in enumerate(steps):
-        for req, kind in requires.get(step.topic, ()):
+        for req, kind in requires.get(step.node.slug, ()):
             at = position.get(req)
             if at is None:
                 if kind == PrerequisiteKind.REQUIRED and req not in known:

@@ -288,7 +288,7 @@ def _job_run(*, job_id: int, token: int, phraser: Phraser | None) -> PlanningJob
             result=result,
             graph=graph,
             timings=progress.finished(result),
-            llm=_llm_record(phraser, result),
+            llm=models_used(phraser, result),
         )
     except LeaseLost:
         logger.warning("planning job lease lost: another worker holds it")
@@ -300,22 +300,43 @@ def _job_run(*, job_id: int, token: int, phraser: Phraser | None) -> PlanningJob
     except Exception as exc:  # noqa: BLE001 -- any other stage error fails the job
         if not isinstance(exc, PlanValidationError | ProfileErrors | CatalogGraphError):
             logger.exception("planning job: stage raised", stage=progress.stage)
-        return _job_fail(job_id=job_id, token=token, message=_failure(progress, exc))
+        return _job_fail(
+            job_id=job_id,
+            token=token,
+            stage=progress.stage,
+            message=_failure(progress, exc),
+        )
+
+
+#: Stages that wait on something outside the process (the snapshot cache or
+#: the database, a language model, the store): always written to the job row,
+#: so whoever watches a slow job sees where it waits.
+WRITTEN_STAGES = frozenset({"snapshot", "wording", "store"})
+#: The pure stages between them take milliseconds: one is written (stage,
+#: percent, lease) only when this long has passed since the last write, which
+#: spares a typical job five commits and stays far inside any lease.
+PROGRESS_INTERVAL_S = 0.5
 
 
 class _Progress:
-    """``on_stage``: records stage, percent and timings, renews the lease."""
+    """``on_stage``: records stage, percent and timings, renews the lease
+    (see ``WRITTEN_STAGES``)."""
 
     def __init__(self, *, job_id: int, token: int) -> None:
         self.job_id, self.token = job_id, token
         self.stage = ""
-        self.started = time.perf_counter()
+        self.started = self.written = time.perf_counter()
         self.timings: dict[str, float] = {}
 
     def __call__(self, stage: str, percent: int) -> None:
         self._close_stage()
         self.stage = stage
-        _lease_renew(job_id=self.job_id, token=self.token, stage=stage, percent=percent)
+        now = time.perf_counter()
+        if stage in WRITTEN_STAGES or now - self.written >= PROGRESS_INTERVAL_S:
+            _lease_renew(
+                job_id=self.job_id, token=self.token, stage=stage, percent=percent
+            )
+            self.written = time.perf_counter()
         logger.info("planning stage", stage=stage, percent=percent)
         self.started = time.perf_counter()
 
@@ -465,8 +486,18 @@ def _job_finish(
     return job
 
 
-def _llm_record(phraser: Phraser | None, result: PipelineResult) -> dict:
-    """What ``RoadmapVersion.model_versions`` records: the models whose text was used, if any."""
+def models_used(phraser: Phraser | None, result: PipelineResult) -> dict:
+    """What ``RoadmapVersion.model_versions`` records: the embeddings model
+    that matched goals (or "none") and the models whose text was used, if any."""
+    from embeddings.client import embeddings_model
+
+    return {
+        "embeddings": embeddings_model() or "none",
+        **_phraser_record(phraser, result),
+    }
+
+
+def _phraser_record(phraser: Phraser | None, result: PipelineResult) -> dict:
     if phraser is None:
         return {}
     phrased = sum(1 for s in result.plan.steps if s.phrased_summary)
@@ -492,11 +523,12 @@ def _failure(progress: _Progress, exc: Exception) -> str:
     return f"Stage {stage} failed: {type(exc).__name__}: {exc}"
 
 
-def _job_fail(*, job_id: int, token: int, message: str) -> PlanningJob:
+def _job_fail(*, job_id: int, token: int, stage: str, message: str) -> PlanningJob:
     PlanningJob.objects.filter(pk=job_id, attempts=token).exclude(
         state=JobState.SUCCEEDED
     ).update(
         state=JobState.FAILED,
+        stage=stage,
         error=message[:2000],
         lease_expires_at=None,
         finished_at=timezone.now(),

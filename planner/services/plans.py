@@ -22,6 +22,7 @@ from wayfinder.errors import InvalidInput
 from ..domain import MAX_QUESTIONS, Answer, PipelineResult, parse_answers, run_pipeline
 from ..goal_search import goal_matcher_get
 from ..selectors import catalog_graph_get
+from .jobs import models_used
 from .profiles import (
     answer_record,
     answers_domain,
@@ -90,6 +91,7 @@ def profile_plan_store(
                 result.profile, answers_domain(profile=profile)
             ),
             repairs=result.repairs,
+            llm=models_used(None, result),
         )
     return StoredPlan(profile=profile, result=result, roadmap=roadmap)
 

@@ -1,14 +1,18 @@
 """What a new version keeps from the one it replaces, and the diff between them.
 
-Pure functions over unsaved rows: the store saves what they return.
+Pure functions: the old version comes as model instances, the new one as
+unsaved rows (``{attname: value}``, see ``rows.py``) that the store inserts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..models import DONE_STATES, RoadmapStep, RoadmapVersion, StepResource, StepState
+
+Row = dict[str, Any]
 
 #: The learner's own fields on a step, copied to the step's next version.
 LEARNER_FIELDS = (
@@ -56,10 +60,10 @@ RESOURCE_FIELDS = (
 
 @dataclass
 class Carried:
-    """The new version's steps in order, and each step's resources."""
+    """The new version's step rows in order, and each step's resource rows."""
 
-    steps: list[RoadmapStep]
-    resources: list[list[StepResource]]
+    steps: list[Row]
+    resources: list[list[Row]]
 
 
 def _kept_without_plan(step: RoadmapStep) -> bool:
@@ -72,25 +76,20 @@ def _kept_without_plan(step: RoadmapStep) -> bool:
     )
 
 
-def _copy_step(old: RoadmapStep, version: RoadmapVersion) -> RoadmapStep:
-    step = RoadmapStep(version=version, carried=True)
-    for name in (*PLAN_FIELDS, *LEARNER_FIELDS):
-        setattr(step, name, getattr(old, name))
+def _copy_step(old: RoadmapStep) -> Row:
+    step = {name: getattr(old, name) for name in (*PLAN_FIELDS, *LEARNER_FIELDS)}
+    step["carried"] = True
     return step
 
 
-def _copy_resource(old: StepResource) -> StepResource:
-    row = StepResource()
-    for name in RESOURCE_FIELDS:
-        setattr(row, name, getattr(old, name))
-    return row
+def _copy_resource(old: StepResource) -> Row:
+    return {name: getattr(old, name) for name in RESOURCE_FIELDS}
 
 
 def carry_over(
     *,
-    version: RoadmapVersion,
-    planned: Sequence[RoadmapStep],
-    planned_resources: Sequence[Sequence[StepResource]],
+    planned: Sequence[Row],
+    planned_resources: Sequence[Sequence[Row]],
     old_steps: Sequence[RoadmapStep],
 ) -> Carried:
     """The new version's steps: first the old steps the plan no longer has
@@ -99,47 +98,43 @@ def carry_over(
     the learner's fields of its old step and the old step's pinned resources
     ahead of the newly ranked ones. Positions are renumbered from 1."""
     old_by_topic = {s.topic_slug: s for s in old_steps}
-    planned_topics = {s.topic_slug for s in planned}
-    steps: list[RoadmapStep] = []
-    resources: list[list[StepResource]] = []
+    planned_topics = {s["topic_slug"] for s in planned}
+    steps: list[Row] = []
+    resources: list[list[Row]] = []
     for old in old_steps:
         if old.topic_slug not in planned_topics and _kept_without_plan(old):
-            steps.append(_copy_step(old, version))
+            steps.append(_copy_step(old))
             resources.append([_copy_resource(r) for r in old.resources.all()])
     for step, ranked in zip(planned, planned_resources, strict=True):
-        old = old_by_topic.get(step.topic_slug)
+        old = old_by_topic.get(step["topic_slug"])
         if old is not None:
-            for name in LEARNER_FIELDS:
-                setattr(step, name, getattr(old, name))
+            step.update({name: getattr(old, name) for name in LEARNER_FIELDS})
             ranked = _pinned_first(old.resources.all(), ranked)
         steps.append(step)
         resources.append(list(ranked))
     for position, (step, rows) in enumerate(zip(steps, resources, strict=True), 1):
-        step.position = position
+        step["position"] = position
         for rank, row in enumerate(rows, 1):
-            row.position = rank
-            row.step = step
+            row["position"] = rank
     return Carried(steps=steps, resources=resources)
 
 
-def _pinned_first(
-    old: Sequence[StepResource], ranked: Sequence[StepResource]
-) -> list[StepResource]:
+def _pinned_first(old: Sequence[StepResource], ranked: Sequence[Row]) -> list[Row]:
     pinned = [r for r in old if r.pinned]
     slugs = {r.resource_slug for r in pinned}
     return [_copy_resource(r) for r in pinned] + [
-        r for r in ranked if r.resource_slug not in slugs
+        r for r in ranked if r["resource_slug"] not in slugs
     ]
 
 
-def first_available_activate(steps: Sequence[RoadmapStep]) -> None:
+def first_available_activate(steps: Sequence[Row]) -> None:
     """Make the first step the learner can take active, unless one already is."""
-    if any(s.state == StepState.ACTIVE for s in steps):
+    if any(s["state"] == StepState.ACTIVE for s in steps):
         return
-    done = {s.topic_slug for s in steps if s.state in DONE_STATES}
+    done = {s["topic_slug"] for s in steps if s["state"] in DONE_STATES}
     for step in steps:
-        if step.state == StepState.LOCKED and set(step.requires) <= done:
-            step.state = StepState.ACTIVE
+        if step["state"] == StepState.LOCKED and set(step["requires"]) <= done:
+            step["state"] = StepState.ACTIVE.value
             return
 
 
@@ -154,9 +149,9 @@ def version_diff(
     position) and moved (old and new position), resources swapped per step
     present in both, hours and end date before and after."""
     before = {s.topic_slug: s for s in old_steps}
-    after = {s.topic_slug: s for s in new_steps.steps}
+    after = {s["topic_slug"]: s for s in new_steps.steps}
     resources_after = {
-        s.topic_slug: rows
+        s["topic_slug"]: rows
         for s, rows in zip(new_steps.steps, new_steps.resources, strict=True)
     }
     diff: dict = {
@@ -179,7 +174,7 @@ def version_diff(
     for slug, step in after.items():
         if slug not in before:
             diff["added"].append(
-                {"topic": slug, "title": step.title, "position": step.position}
+                {"topic": slug, "title": step["title"], "position": step["position"]}
             )
     for slug, step in before.items():
         if slug not in after:
@@ -187,13 +182,13 @@ def version_diff(
                 {"topic": slug, "title": step.title, "position": step.position}
             )
             continue
-        moved_to = after[slug].position
+        moved_to = after[slug]["position"]
         if moved_to == step.position:
             diff["kept"].append({"topic": slug, "position": moved_to})
         else:
             diff["moved"].append({"topic": slug, "from": step.position, "to": moved_to})
         was = [r.resource_slug for r in step.resources.all()]
-        now = [r.resource_slug for r in resources_after[slug]]
+        now = [r["resource_slug"] for r in resources_after[slug]]
         if set(was) != set(now):
             diff["resources"].append(
                 {

@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import FilteredRelation, Q
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from catalog.models import Resource
+from catalog.models import Resource, ResourceLink
 from planner.domain import (
     PLANNER_VERSION,
+    SCORE_PARTS,
     CatalogGraph,
     Plan,
     PlanStep,
@@ -31,9 +32,14 @@ from planner.domain.choices import member_edges
 from planner.domain.wording import deadline_cut_notice, gap_notice, removed_notice
 from taxonomy.enums import LinkKind
 from taxonomy.models import Subject, Topic, Track
+from wayfinder.rows import rows_insert
 
 from ..models import Roadmap, RoadmapStep, RoadmapVersion, StepResource, StepState
 from .carry import Carried, carry_over, first_available_activate, version_diff
+
+#: A ``RoadmapStep`` or ``StepResource`` row before it is stored (``rows.py``).
+StepRow = dict[str, Any]
+ResourceRow = dict[str, Any]
 
 if TYPE_CHECKING:
     from learners.models import LearnerProfile
@@ -66,7 +72,7 @@ def roadmap_create_from_plan(
     phrased text), its steps in plan order (the first active, the others
     locked) and each step's ranked resources with their score and parts. A
     constant number of queries for a plan of any size up to ``LOOKUP_CHUNK``
-    topics (bulk inserts).
+    topics (bulk inserts: ``COPY`` on PostgreSQL, see ``rows.py``).
     """
     track = (
         Track.objects.filter(slug=plan.track)
@@ -94,7 +100,7 @@ def roadmap_create_from_plan(
     )
     roadmap.full_clean(exclude=["owner", "profile", "subject", "track", "current"])
     roadmap.save()
-    version = _version_save(
+    version = _version_new(
         roadmap=roadmap,
         number=1,
         plan=plan,
@@ -102,11 +108,11 @@ def roadmap_create_from_plan(
         repairs=repairs,
         llm=llm,
     )
-    steps = _steps(version, plan.steps)
+    _version_check_save(version)
+    steps = _step_rows(plan.steps)
     _edges_apply(steps, graph)
     first_available_activate(steps)
-    steps = RoadmapStep.objects.bulk_create(steps)
-    StepResource.objects.bulk_create(_resources(plan.steps, steps))
+    _steps_insert(version=version, steps=steps, resources=_resource_rows(plan.steps))
     roadmap.current = version
     roadmap.save(update_fields=["current"])
     return roadmap
@@ -136,7 +142,7 @@ def roadmap_version_create_from_plan(
     old_steps = list(
         RoadmapStep.objects.filter(version=old).prefetch_related("resources")
     )
-    version = _version_save(
+    version = _version_new(
         roadmap=roadmap,
         number=old.number + 1,
         plan=plan,
@@ -144,30 +150,24 @@ def roadmap_version_create_from_plan(
         repairs=repairs,
         llm=llm,
     )
-    planned = _steps(version, plan.steps)
     carried: Carried = carry_over(
-        version=version,
-        planned=planned,
-        planned_resources=_resources(plan.steps, planned, save=False),
+        planned=_step_rows(plan.steps),
+        planned_resources=_resource_rows(plan.steps),
         old_steps=old_steps,
     )
     _edges_apply(carried.steps, graph)
     first_available_activate(carried.steps)
-    steps = RoadmapStep.objects.bulk_create(carried.steps)
-    for step, resources in zip(steps, carried.resources, strict=True):
-        for resource in resources:
-            resource.step = step
-    StepResource.objects.bulk_create([r for rs in carried.resources for r in rs])
     version.diff = version_diff(
         old=old, old_steps=old_steps, new=version, new_steps=carried
     )
-    version.save(update_fields=["diff"])
+    _version_check_save(version)
+    _steps_insert(version=version, steps=carried.steps, resources=carried.resources)
     roadmap.current = version
     roadmap.save(update_fields=["current"])
     return version
 
 
-def _version_save(
+def _version_new(
     *,
     roadmap: Roadmap,
     number: int,
@@ -176,7 +176,7 @@ def _version_save(
     repairs: Sequence[Repair],
     llm: dict | None,
 ) -> RoadmapVersion:
-    version = RoadmapVersion(
+    return RoadmapVersion(
         roadmap=roadmap,
         number=number,
         catalog_version=plan.catalog_version,
@@ -192,11 +192,13 @@ def _version_save(
         notices=roadmap_notices(plan, repairs),
         changed_at=timezone.now(),
     )
+
+
+def _version_check_save(version: RoadmapVersion) -> None:
     # The constraints (number from 1, unique per roadmap) hold by construction
     # and in the database; checking them here would cost three queries.
     version.full_clean(exclude=["roadmap"], validate_constraints=False)
     version.save()
-    return version
 
 
 def roadmap_notices(plan: Plan, repairs: Sequence[Repair] = ()) -> list[dict]:
@@ -308,17 +310,21 @@ def resource_details(slugs: Iterable[str]) -> dict[str, ResourceDetail]:
     ``LOOKUP_CHUNK`` slugs."""
     ordered = sorted(set(slugs))
     found: dict[str, ResourceDetail] = {}
+    # A subquery per resource probes the partial unique index on primary
+    # links; a join made PostgreSQL hash every link in the catalog.
+    primary_url = ResourceLink.objects.filter(
+        resource=OuterRef("pk"), kind=LinkKind.PRIMARY
+    ).values("url")[:1]
     for chunk in _chunks(ordered):
-        primary = FilteredRelation("links", condition=Q(links__kind=LinkKind.PRIMARY))
         rows = (
             Resource.objects.order_by()
-            .annotate(primary_link=primary)
             .filter(slug__in=chunk)
+            .annotate(primary_url=Subquery(primary_url))
             .values_list(
                 "pk",
                 "slug",
                 "title",
-                "primary_link__url",
+                "primary_url",
                 "provider__slug",
                 "provider__name",
                 "format",
@@ -356,16 +362,32 @@ def step_edges(
     return edges
 
 
-def _edges_apply(steps: Sequence[RoadmapStep], graph: CatalogGraph) -> None:
+def _edges_apply(steps: Sequence[StepRow], graph: CatalogGraph) -> None:
     # A group edge counts as an edge to the chosen member(s) among the steps.
-    edges = step_edges((s.topic_slug for s in steps), member_edges(graph))
+    edges = step_edges((s["topic_slug"] for s in steps), member_edges(graph))
     for step in steps:
-        step.requires, step.recommends = edges[step.topic_slug]
+        step["requires"], step["recommends"] = edges[step["topic_slug"]]
 
 
-def _steps(
-    version: RoadmapVersion, plan_steps: Sequence[PlanStep]
-) -> list[RoadmapStep]:
+def _steps_insert(
+    *,
+    version: RoadmapVersion,
+    steps: Sequence[StepRow],
+    resources: Sequence[Sequence[ResourceRow]],
+) -> None:
+    """Insert the version's steps, then each step's resources (same order)."""
+    for step in steps:
+        step["version_id"] = version.pk
+    step_ids = rows_insert(RoadmapStep, steps, ids=True)
+    for step_id, rows in zip(step_ids, resources, strict=True):
+        for row in rows:
+            row["step_id"] = step_id
+    rows_insert(StepResource, [row for rows in resources for row in rows])
+
+
+def _step_rows(plan_steps: Sequence[PlanStep]) -> list[StepRow]:
+    """The plan's steps as ``RoadmapStep`` rows, locked, without their
+    version and edges (set by the caller)."""
     slugs = [s.topic for s in plan_steps]
     topic_ids: dict[str, int] = {}
     for chunk in _chunks(slugs):
@@ -373,66 +395,59 @@ def _steps(
             Topic.objects.order_by().filter(slug__in=chunk).values_list("slug", "pk")
         )
     return [
-        RoadmapStep(
-            version=version,
-            position=step.position,
-            topic_id=topic_ids.get(step.topic),
-            topic_slug=step.topic,
-            title=step.name[:200],
-            summary=step.summary,
-            objectives=list(step.objectives),
-            mastery_kind=step.mastery_kind,
-            mastery_description=step.mastery_description,
-            hours=_decimal(step.hours, 2),
-            start_date=step.start_date,
-            end_date=step.end_date,
-            first_week=step.week_start,
-            last_week=step.week_end,
-            recommended=step.kind == StepKind.RECOMMENDED,
-            no_resource=step.no_resource,
-            no_resource_reason=step.no_resource_reason[:200],
-            fits_deadline=step.fits_deadline,
-            chosen_from=step.chosen_from,
-            choice_reason=step.choice_reason,
-            choice_note=step.choice_note[:200],
-            state=StepState.LOCKED,
-        )
+        {
+            "position": step.position,
+            "topic_id": topic_ids.get(step.topic),
+            "topic_slug": step.topic,
+            "title": step.name[:200],
+            "summary": step.summary,
+            "objectives": list(step.objectives),
+            "mastery_kind": str(step.mastery_kind),
+            "mastery_description": step.mastery_description,
+            "hours": _decimal(step.hours, 2),
+            "start_date": step.start_date,
+            "end_date": step.end_date,
+            "first_week": step.week_start,
+            "last_week": step.week_end,
+            "recommended": step.kind == StepKind.RECOMMENDED,
+            "no_resource": str(step.no_resource),
+            "no_resource_reason": step.no_resource_reason[:200],
+            "fits_deadline": step.fits_deadline,
+            "chosen_from": step.chosen_from,
+            "choice_reason": str(step.choice_reason),
+            "choice_note": step.choice_note[:200],
+            "state": StepState.LOCKED.value,
+        }
         for step in plan_steps
     ]
 
 
-def _resources(
-    plan_steps: Sequence[PlanStep], rows: Sequence[RoadmapStep], *, save: bool = True
-) -> list[StepResource] | list[list[StepResource]]:
-    """Each step's ranked resources as rows: one flat list, or (``save=False``)
-    one list per step for the carrying to rearrange."""
+def _resource_rows(plan_steps: Sequence[PlanStep]) -> list[list[ResourceRow]]:
+    """Each step's ranked resources as ``StepResource`` rows (one list per
+    step, without the step), with what the catalog says of them now."""
     found = resource_details(r.resource for step in plan_steps for r in step.resources)
     per_step = []
-    for step, row in zip(plan_steps, rows, strict=True):
-        out = []
+    for step in plan_steps:
+        rows = []
         for ranked in step.resources:
             detail = found.get(ranked.resource)
-            pk, title, url = (
-                (detail.pk, detail.title, detail.url)
-                if detail
-                else (None, ranked.resource, "")
+            score = ranked.score
+            parts = {
+                name: round(value, 4)
+                for name, value in zip(SCORE_PARTS, score.values, strict=True)
+            }
+            parts["variety_penalty"] = round(score.variety_penalty, 4)
+            rows.append(
+                {
+                    "position": ranked.rank,
+                    "resource_id": detail.pk if detail else None,
+                    "resource_slug": ranked.resource,
+                    "title": (detail.title if detail else ranked.resource)[:255],
+                    "url": detail.url if detail else "",
+                    "score": _decimal(score.total, 4),
+                    "score_parts": parts,
+                    "language_fallback": LANGUAGE_FALLBACK in ranked.flags,
+                }
             )
-            parts = {k: round(v, 4) for k, v in ranked.score.parts.items()}
-            parts["variety_penalty"] = round(ranked.score.variety_penalty, 4)
-            out.append(
-                StepResource(
-                    step=row,
-                    position=ranked.rank,
-                    resource_id=pk,
-                    resource_slug=ranked.resource,
-                    title=title[:255],
-                    url=url or "",
-                    score=_decimal(ranked.score.total, 4),
-                    score_parts=parts,
-                    language_fallback=LANGUAGE_FALLBACK in ranked.flags,
-                )
-            )
-        per_step.append(out)
-    if not save:
-        return per_step
-    return [r for rs in per_step for r in rs]
+        per_step.append(rows)
+    return per_step

@@ -55,9 +55,19 @@ def go(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
-def path_for(request: HttpRequest, roadmap_id: int) -> RoadmapPath:
+def path_for(
+    request: HttpRequest,
+    roadmap_id: int,
+    step_id: int | None = None,
+    *,
+    every_resource: bool = False,
+) -> RoadmapPath:
     return roadmap_path_for_owner(
-        roadmap_id=roadmap_id, actor=request.user, today=timezone.localdate()
+        roadmap_id=roadmap_id,
+        actor=request.user,
+        today=timezone.localdate(),
+        step_id=step_id,
+        every_resource=every_resource,
     )
 
 
@@ -72,7 +82,7 @@ def render_path(
     """The roadmap page (with a step's panel open), or for htmx the panel
     alone; an error shows as a message in the panel with its status."""
     try:
-        path = path_for(request, roadmap_id)
+        path = path_for(request, roadmap_id, step_id)
         context = page_context(path, step_id)
     except TRANSLATED as exc:
         return error_response(request, exc, template=PROBLEM)

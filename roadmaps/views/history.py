@@ -51,7 +51,7 @@ def _regenerate_page(
     request: HttpRequest, roadmap_id: int, *, error: ApplicationError | None = None
 ) -> HttpResponse:
     try:
-        path = path_for(request, roadmap_id)
+        path = path_for(request, roadmap_id, every_resource=True)
     except TRANSLATED as exc:
         return error_response(request, exc, template=PROBLEM)
     in_dialog = wants_fragment(request)

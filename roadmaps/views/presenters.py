@@ -4,6 +4,7 @@ changes in titles. Pure functions of what the selectors read."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,12 +12,19 @@ from typing import Any
 
 from django.conf.locale import LANG_INFO
 
+from sources.selectors import Suggestion
 from wayfinder.errors import NotFound
 
+from ..export import step_suggestions
 from ..forms import StepNotesForm
 from ..models import Roadmap, RoadmapStep, RoadmapVersion, StepResource, StepState
 from ..schedule import AHEAD, BEHIND, FINISHED, ON_TRACK, ScheduleStatus
-from ..selectors import RoadmapPath, StepsRead, version_resource_titles
+from ..selectors import (
+    RoadmapPath,
+    StepsRead,
+    version_cache_key,
+    version_resource_titles,
+)
 
 WHY = {
     "language": "in your language",
@@ -87,7 +95,7 @@ def _language(code: str | None) -> str:
     return LANG_INFO.get(code or "", {}).get("name", code or "")
 
 
-def _resources(step: RoadmapStep, votes: dict[int, bool]) -> list[ResourceRow]:
+def _resources(rows: list[StepResource], votes: dict[int, bool]) -> list[ResourceRow]:
     return [
         ResourceRow(
             row=row,
@@ -96,7 +104,7 @@ def _resources(step: RoadmapStep, votes: dict[int, bool]) -> list[ResourceRow]:
             language=_language(row.resource.language if row.resource else None),
             vote=votes.get(row.resource_id),
         )
-        for row in step.resources.all()
+        for row in rows
     ]
 
 
@@ -112,6 +120,24 @@ def schedule_line(status: ScheduleStatus) -> str:
     return STATUS_LABELS[status.status]
 
 
+def path_key(path: RoadmapPath, nodes: list[PathNode], step_id: int | None) -> str:
+    """Everything the path's HTML shows that can change, for its cached
+    fragment (``roadmaps/partials/_path.html``): the version (its plan never
+    changes once stored), the catalog (choice groups' names), the open step,
+    and each step's state, pin and the steps it waits for."""
+    shown = [
+        (n.step.pk, n.state, n.step.pinned, [w.pk for w in n.waiting_for])
+        for n in nodes
+    ]
+    digest = hashlib.sha256(repr((step_id, shown)).encode()).hexdigest()
+    version_key = version_cache_key(
+        version=path.roadmap.current,
+        catalog_version=path.roadmap.catalog_version_now,
+        prefix="roadmap-path",
+    )
+    return f"{version_key}:{digest}"
+
+
 def page_context(path: RoadmapPath, step_id: int | None = None) -> dict[str, Any]:
     nodes = path_nodes(path.read)
     open_node = next((n for n in nodes if n.step.pk == step_id), None)
@@ -124,13 +150,27 @@ def page_context(path: RoadmapPath, step_id: int | None = None) -> dict[str, Any
         "schedule": path.schedule,
         "schedule_line": schedule_line(path.schedule),
         "nodes": nodes,
+        "path_key": path_key(path, nodes, open_node.step.pk if open_node else None),
         "next_step": path.read.next_step,
         "node": open_node,
-        "resources": _resources(open_node.step, path.read.votes) if open_node else [],
+        "resources": _resources(path.resources, path.read.votes) if open_node else [],
+        "suggestions": step_suggestions_for_panel(path, open_node),
         "notes_form": StepNotesForm(initial={"notes": open_node.step.notes})
         if open_node
         else None,
     }
+
+
+def step_suggestions_for_panel(
+    path: RoadmapPath, node: PathNode | None
+) -> list[Suggestion]:
+    """The open step's unreviewed suggestions (docs/sources.md "What learners
+    see"): only for a step without curated resources; one query then, none
+    otherwise."""
+    if node is None:
+        return []
+    found = step_suggestions(roadmap=path.roadmap, steps=[node.step])
+    return found.get(node.step.pk, [])
 
 
 @dataclass(frozen=True)
@@ -164,14 +204,17 @@ def version_changes(
     roadmap: Roadmap, version: RoadmapVersion, read: StepsRead
 ) -> Changes | None:
     """What changed in ``version`` (whose steps ``read`` holds): None for a
-    first version. Titles of removed resources cost one query."""
+    first version. The titles of the resources swapped in and of those
+    swapped out cost a query each (none when no resource was swapped)."""
     diff = version.diff
     if not diff:
         return None
     titles = {s.topic_slug: s.title for s in read.steps}
-    kept_titles = {
-        r.resource_slug: r.title for s in read.steps for r in s.resources.all()
-    }
+    kept_titles = version_resource_titles(
+        roadmap=roadmap,
+        number=version.number,
+        slugs=(slug for swap in diff["resources"] for slug in swap["added"]),
+    )
     gone = version_resource_titles(
         roadmap=roadmap,
         number=diff["from_version"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, ClassVar
 
 from wayfinder.errors import InvalidInput, ServiceUnavailable
@@ -71,7 +71,9 @@ class SearchRequest:
 
     Values of one filter are alternatives (``format=video`` or ``article``);
     different filters must all hold. ``duration_min``/``duration_max`` hold one
-    integer each, in minutes, both bounds included.
+    integer each, in minutes, both bounds included. With ``widen_facets``, a
+    requested facet whose filter is in use is counted under the *other*
+    filters only: what ticking another value of it would match.
     """
 
     query: str = ""
@@ -81,6 +83,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     include_broken: bool = False
+    widen_facets: bool = False
 
     @property
     def offset(self) -> int:
@@ -89,6 +92,20 @@ class SearchRequest:
     @property
     def hides_broken(self) -> bool:
         return self.kind == "resource" and not self.include_broken
+
+    @property
+    def widened(self) -> tuple[str, ...]:
+        """The requested facets counted under the other filters only."""
+        if not self.widen_facets:
+            return ()
+        return tuple(name for name in self.facets if name in self.filters)
+
+    def widened_request(self, name: str) -> SearchRequest:
+        """The request that counts facet ``name`` under the other filters."""
+        others = {key: v for key, v in self.filters.items() if key != name}
+        return replace(
+            self, filters=others, facets=(name,), page=1, per_page=1, widen_facets=False
+        )
 
     @classmethod
     def build(
@@ -101,6 +118,7 @@ class SearchRequest:
         page: int = 1,
         per_page: int = 20,
         include_broken: bool = False,
+        widen_facets: bool = False,
     ) -> SearchRequest:
         if kind not in KINDS:
             raise SearchError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
@@ -121,6 +139,7 @@ class SearchRequest:
             page=page,
             per_page=per_page,
             include_broken=include_broken,
+            widen_facets=widen_facets,
         )
 
 
@@ -211,13 +230,15 @@ class SearchBackend(abc.ABC):
         page: int = 1,
         per_page: int = 20,
         include_broken: bool = False,
+        widen_facets: bool = False,
     ) -> SearchResults:
         """Rank the ``kind`` documents matching ``query`` and ``filters``.
 
         An empty query lists everything that passes the filters, best rated
         first. Resources whose primary link is broken are left out unless
-        ``include_broken``. Raises :class:`SearchError` for a request that
-        cannot be valid and :class:`SearchUnavailable` when the engine is down.
+        ``include_broken``. ``widen_facets``: see :class:`SearchRequest`.
+        Raises :class:`SearchError` for a request that cannot be valid and
+        :class:`SearchUnavailable` when the engine is down.
         """
         request = SearchRequest.build(
             query,
@@ -227,6 +248,7 @@ class SearchBackend(abc.ABC):
             page=page,
             per_page=per_page,
             include_broken=include_broken,
+            widen_facets=widen_facets,
         )
         return self.run(request)
 

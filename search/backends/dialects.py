@@ -51,6 +51,8 @@ COLUMN_WEIGHTS = (("title", 1.0), ("keywords", 0.4), ("body", 0.2), ("extra", 0.
 # candidates to recheck ("ing" is in many titles) and add little.
 TRIGRAM_MATCH_MIN_LENGTH = 4
 NEAR_TERMS = 10
+# SearchDocument columns holding JSON arrays (facets count each element).
+ARRAY_COLUMNS = frozenset({"subjects", "topics"})
 
 
 def ts_config(language: str) -> str:
@@ -109,9 +111,34 @@ class Dialect:
         """A scalar subquery: the rows of ``select`` as a JSON array of arrays."""
         raise NotImplementedError
 
-    def ranked(self, text: str, *, candidates: int) -> tuple[str, list[object]]:
-        """The ``ranked(id, score, tier, title)`` CTE over ``matched``."""
-        return "ranked AS (SELECT id, base AS score, 0 AS tier, title FROM matched)", []
+    def facet_counts(
+        self, facets: list[tuple[str, str]], *, source: str, where: str = ""
+    ) -> list[str]:
+        """SELECTs of ``(facet, value, n)`` for ``(facet, column)`` pairs,
+        counting the rows of ``source`` (a CTE aliased ``m``) that pass
+        ``where``: one per facet."""
+        condition = f" WHERE {where}" if where else ""
+        selects = []
+        for name, column in facets:
+            if column in ARRAY_COLUMNS:
+                selects.append(
+                    f"SELECT '{name}' AS facet, v.value AS value, COUNT(*) AS n"
+                    f" FROM {source}, {self.unnest(column)}{condition}"
+                    " GROUP BY v.value"
+                )
+            else:
+                selects.append(
+                    f"SELECT '{name}' AS facet, m.{column} AS value, COUNT(*) AS n"
+                    f" FROM {source}{condition} GROUP BY m.{column}"
+                )
+        return selects
+
+    def ranked(
+        self, text: str, *, candidates: int, window: int
+    ) -> tuple[str, list[object]]:
+        """The ``ranked(id, score, tier, title)`` CTE over ``found``; pages
+        are cut from it up to row ``window``."""
+        return "ranked AS (SELECT id, base AS score, 0 AS tier, title FROM found)", []
 
     @staticmethod
     def browse() -> Match:
@@ -205,22 +232,51 @@ class PostgresDialect(Dialect):
             score_params=[tsquery],
         )
 
-    def ranked(self, text: str, *, candidates: int) -> tuple[str, list[object]]:
+    def ranked(
+        self, text: str, *, candidates: int, window: int
+    ) -> tuple[str, list[object]]:
         """The best ``candidates`` by text rank and rating come first (tier 0),
         re-ranked with their title's trigram similarity to the query; the
-        rest follow in text rank order, so paging stays consistent."""
+        rest follow in text rank order, so paging stays consistent. A page
+        within the candidates (most pages) needs only them."""
         if not text:
-            return super().ranked(text, candidates=candidates)
-        return (
+            return super().ranked(text, candidates=candidates, window=window)
+        best = (
             "best AS (SELECT c.id, c.base"
             f" + {TRIGRAM_WEIGHT} * word_similarity(%s, c.title) AS score,"
-            " 0 AS tier, c.title FROM (SELECT id, title, base FROM matched"
-            f" ORDER BY base DESC, id LIMIT {int(candidates)}) AS c),"
-            " ranked AS (SELECT id, score, tier, title FROM best UNION ALL"
-            " SELECT id, base, 1, title FROM matched"
+            " 0 AS tier, c.title FROM (SELECT id, title, base FROM found"
+            f" ORDER BY base DESC, id LIMIT {int(candidates)}) AS c)"
+        )
+        if window <= candidates:
+            return f"{best}, ranked AS (SELECT * FROM best)", [text]
+        return (
+            f"{best}, ranked AS (SELECT id, score, tier, title FROM best UNION ALL"
+            " SELECT id, base, 1, title FROM found"
             " WHERE id NOT IN (SELECT id FROM best))",
             [text],
         )
+
+    def facet_counts(
+        self, facets: list[tuple[str, str]], *, source: str, where: str = ""
+    ) -> list[str]:
+        """Scalar facets in one pass (GROUPING SETS) rather than one each."""
+        scalar = [(name, col) for name, col in facets if col not in ARRAY_COLUMNS]
+        if len(scalar) < 2:
+            return super().facet_counts(facets, source=source, where=where)
+        arrays = [(name, col) for name, col in facets if col in ARRAY_COLUMNS]
+        facet = " ".join(
+            f"WHEN GROUPING(m.{column}) = 0 THEN '{name}'" for name, column in scalar
+        )
+        value = " ".join(
+            f"WHEN GROUPING(m.{column}) = 0 THEN m.{column}" for _, column in scalar
+        )
+        sets = ", ".join(f"(m.{column})" for _, column in scalar)
+        condition = f" WHERE {where}" if where else ""
+        grouped = (
+            f"SELECT CASE {facet} END AS facet, CASE {value} END AS value,"
+            f" COUNT(*) AS n FROM {source}{condition} GROUP BY GROUPING SETS ({sets})"
+        )
+        return [grouped, *super().facet_counts(arrays, source=source, where=where)]
 
     def contains_any(self, column: str, values: tuple[str, ...]) -> tuple[str, list]:
         return f"d.{column} ?| %s::text[]", [list(values)]

@@ -260,7 +260,13 @@ class MeilisearchBackend(SearchBackend):
                 self._outages[self.url] = time.monotonic() + self.retry_after
             raise SearchUnavailable(f"Meilisearch search failed: {exc}") from exc
         self._outages.pop(self.url, None)
-        return self._results(request, response)
+        results = self._results(request, response)
+        # Meilisearch counts facets under every filter: one more search per
+        # facet whose filter is in use.
+        for name in request.widened:
+            widened = self.run(request.widened_request(name))
+            results.facets[name] = widened.facets[name]
+        return results
 
     def _results(
         self, request: SearchRequest, response: dict[str, Any]

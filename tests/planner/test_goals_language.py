@@ -463,3 +463,5 @@ def test_a_track_of_another_subject_chosen_in_the_goal_question_is_stored_there(
     assert roadmap.subject_slug == "data-analysis"
     assert roadmap.subject.slug == "data-analysis"
     assert roadmap.title == ("Data analysis: Python data analysis with pandas")
+    # Stored without a job, it records the models used as a job's roadmap does.
+    assert roadmap.current.model_versions == {"embeddings": "none"}

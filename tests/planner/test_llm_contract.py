@@ -534,7 +534,7 @@ def test_a_job_with_an_llm_records_the_model_and_keeps_the_structure(
         ).pk,
         worker_id="test",
     ).roadmap
-    assert plain.current.model_versions == {}
+    assert plain.current.model_versions == {"embeddings": "none"}
 
     server = serve(reworded)
     configure(server)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from planner.domain import assess, normalize, plan, rank
-from planner.domain.ranking import WEIGHTS
-from planner.domain.types import SCORE_PARTS
+from planner.domain.ranking import FRESHNESS_DAYS_KEPT, WEIGHTS, _Scorer
+from planner.domain.synthetic import synthetic_catalog
+from planner.domain.types import (
+    SCORE_PARTS,
+)
 
 from . import TODAY, profile_raw, python_graph, resource
 
@@ -161,3 +166,48 @@ def test_a_child_only_sees_resources_listed_for_children():
     assert _step(result, "python-setup").resources == ()
     teen = _ranked(graph, age_range="teen")
     assert "kids-loops" not in _attached(_step(teen, "python-loops"))
+
+
+def test_the_free_only_shortcut_gives_what_the_filters_give():
+    # An adult free-only learner takes the free offers of their language
+    # straight from the snapshot's language split; the full filters are the
+    # reference, topic by topic, for every language and both cost choices.
+    graph = synthetic_catalog(topics=300, subjects=2, seed=5).graph()
+    for language in ("en", "es", "fr", "de"):
+        for cost in ("free_only", "any"):
+            profile = normalize(
+                profile_raw(
+                    language=language,
+                    cost=cost,
+                    subject="subject-0",
+                    goals="subject-0-track-1",
+                ),
+                graph,
+                TODAY,
+            )
+            scorer = _Scorer(profile, TODAY, graph)
+            for topic, offers in graph.offers_by_topic.items():
+                pool, flags = scorer.candidates(topic)
+                assert (list(pool), flags) == scorer.filter(offers), topic
+
+
+def test_freshness_follows_the_day_the_snapshot_is_asked_about():
+    # The snapshot keeps each day's freshness scores for the plans of that
+    # day; ranking on another day must score as a fresh snapshot would.
+    catalog = synthetic_catalog(topics=200, subjects=1, seed=3)
+    shared = catalog.graph()
+    days = [TODAY + timedelta(days=400 * i) for i in range(4)]
+    for day in days:
+        raw = profile_raw(
+            subject="subject-0", goals="subject-0-track-6", start_date=day.isoformat()
+        )
+        profile = normalize(raw, shared, day)
+        assessment = assess(profile, shared, assume_unanswered=True)
+        draft = plan(assessment, shared)
+        fresh = catalog.graph()
+        assert rank(draft, assessment.profile, shared, today=day) == rank(
+            draft, assessment.profile, fresh, today=day
+        )
+    kept = [key for key in shared.memo if key[0] == "freshness"]
+    assert len(kept) == FRESHNESS_DAYS_KEPT
+    assert kept[-1] == ("freshness", days[-1].toordinal())

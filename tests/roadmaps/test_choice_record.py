@@ -98,7 +98,7 @@ def test_the_stored_step_records_its_group_and_why(roadmap):
 def test_the_export_carries_the_choice_and_older_documents_still_validate(roadmap):
     document = export_document(roadmap.current)
     export_validate(document)
-    assert document["schema_version"] == "1.2"
+    assert document["schema_version"] == "1.3"
     by_topic = {s["topic"]: s for s in document["steps"]}
     assert by_topic["editor-pycharm"]["choice"] == {
         "group": "python-editor",

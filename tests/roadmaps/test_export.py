@@ -114,7 +114,7 @@ def test_the_schema_enumerations_follow_the_models():
 def test_a_fresh_roadmap_exports_a_valid_document(roadmap):
     document = current_document(roadmap)
     export_validate(document)
-    assert document["schema_version"] == "1.2"
+    assert document["schema_version"] == "1.3"
     assert document["roadmap"] == {
         "id": roadmap.pk,
         "version": 1,
@@ -382,7 +382,7 @@ def test_the_ticket_carries_what_the_api_answers(roadmap, learner, settings):
     ticket = roadmap_export(roadmap_id=roadmap.pk, actor=learner)
     version = roadmap.current
     assert ticket.export.pk == ticket.id
-    assert ticket.schema_version == "1.2"
+    assert ticket.schema_version == "1.3"
     assert ticket.model_versions == version.model_versions
     assert ticket.input_profile_hash == version.input_profile_hash
     assert ticket.generated_at == version.changed_at.replace(microsecond=0)

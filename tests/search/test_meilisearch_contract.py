@@ -230,6 +230,37 @@ def test_search_translates_filters_and_facets_and_parses_the_answer(meili):
     }
 
 
+def test_widened_facets_take_one_more_search_per_facet_in_use(meili):
+    url, state = meili
+    backend = _backend(url)
+    backend.setup()
+    backend.index(
+        [
+            _document(1, format="video", language="en", link_health="healthy"),
+            _document(2, format="article", language="en", link_health="healthy"),
+            _document(3, format="video", language="es", link_health="healthy"),
+        ]
+    )
+    results = backend.search(
+        "resource",
+        filters={"format": "video", "language": "en"},
+        facets=["format", "language"],
+        widen_facets=True,
+    )
+
+    sent = [call.body for call in state.calls("POST", "/indexes/wf-resource/search")]
+    assert [body.get("filter") for body in sent[-3:]] == [
+        'format = "video" AND language = "en" AND link_health != "broken"',
+        'language = "en" AND link_health != "broken"',
+        'format = "video" AND link_health != "broken"',
+    ]
+    assert [hit.id for hit in results.hits] == [1]
+    assert results.facets == {
+        "format": {"article": 1, "video": 1},
+        "language": {"en": 1, "es": 1},
+    }
+
+
 def test_filter_values_are_quoted_and_escaped(meili):
     url, state = meili
     backend = _backend(url)

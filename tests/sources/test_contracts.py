@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
+from datetime import UTC, datetime
 
 import pytest
 
+from sources.adapters import youtube_quota_reset_seconds
 from sources.base import Failure, Query
 from sources.fetch import SearchResult, breaker_state, sources_search
 from sources.registry import fetch_config, sources_named
@@ -127,10 +133,85 @@ def test_youtube_search_is_asked_and_read_as_documented(happy_server):
     assert video.identifiers["channel_title"] == "freeCodeCamp.org"
 
 
-def test_youtube_quota_exhausted_is_a_refusal(server):
+def test_youtube_spent_quota_rests_the_source_until_the_quota_resets(server):
     server.answers[PATHS["youtube"]] = Answer.fixture("youtube_quota.json", status=403)
     result = search("youtube")
+
+    assert result.error is not None and result.error.kind is Failure.RATE_LIMITED
+    assert "quota" in result.error.detail
+    until_reset = youtube_quota_reset_seconds()
+    assert abs(result.error.retry_after - until_reset) < 5
+    state = breaker_state("youtube", config=fetch_config())
+    assert abs(state["open_until"] - time.time() - until_reset) < 5
+    # Nothing more is spent on refusals before the reset.
+    again = search("youtube", Query(text="something else"))
+    assert again.error is not None and again.error.kind is Failure.CIRCUIT_OPEN
+    assert len(server.requests_to(PATHS["youtube"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "kind"),
+    [
+        (403, "rateLimitExceeded", Failure.RATE_LIMITED),
+        (403, "userRateLimitExceeded", Failure.RATE_LIMITED),
+        (400, "keyInvalid", Failure.REJECTED),
+        (403, "forbidden", Failure.REJECTED),
+    ],
+)
+def test_youtube_errors_are_read_from_googles_error_body(server, status, reason, kind):
+    body = {"error": {"code": status, "errors": [{"reason": reason}]}}
+    server.answers[PATHS["youtube"]] = Answer(status=status, body=json.dumps(body))
+    result = search("youtube")
+    assert result.error is not None and result.error.kind is kind
+    assert reason in result.error.detail
+    if kind is Failure.RATE_LIMITED:
+        # No time given: the breaker's cooldown, not the quota's day.
+        assert result.error.retry_after is None
+
+
+@pytest.mark.parametrize("body", ["<html>Forbidden</html>", '{"error": "x"}', "[]"])
+def test_a_youtube_refusal_without_googles_error_body_is_a_refusal(server, body):
+    server.answers[PATHS["youtube"]] = Answer(status=403, body=body)
+    result = search("youtube")
     assert result.error is not None and result.error.kind is Failure.REJECTED
+    assert result.error.detail == "HTTP 403"
+
+
+@pytest.mark.parametrize(
+    ("now", "hours"),
+    [
+        # 10:00 UTC in winter is 02:00 PST: 22 hours to midnight.
+        (datetime(2026, 1, 15, 10, 0, tzinfo=UTC), 22),
+        # In summer 02:00 PDT is 09:00 UTC.
+        (datetime(2026, 7, 15, 9, 0, tzinfo=UTC), 22),
+        # 8 March 2026 has 23 hours in Pacific time: from its first minute
+        # (08:00 UTC) to the next midnight (07:00 UTC on the 9th).
+        (datetime(2026, 3, 8, 8, 0, tzinfo=UTC), 23),
+    ],
+)
+def test_youtube_quota_resets_at_midnight_pacific_time(now, hours):
+    assert youtube_quota_reset_seconds(now=now) == hours * 3600
+
+
+def test_the_youtube_key_is_read_from_source_youtube_api_key():
+    code = (
+        "from django.conf import settings; print(settings.SOURCES['KEYS']['youtube'])"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "wayfinder.settings.test",
+        "SOURCE_YOUTUBE_API_KEY": "from-the-environment",
+    }
+    env.pop("SOURCE_YOUTUBE_KEY", None)
+    answer = subprocess.run(  # noqa: S603 -- our own interpreter, fixed arguments
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert answer.stdout.strip() == "from-the-environment"
 
 
 def test_youtube_is_off_without_a_key(settings):

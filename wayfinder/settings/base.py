@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "roadmaps",
     "search",
     "sources",
+    "embeddings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -502,6 +503,17 @@ OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 LLM_MODEL = env.str("LLM_MODEL", default="")
 # Total seconds an LLM call may take, retry included (10 at most).
 LLM_BUDGET_SECONDS = env.float("LLM_BUDGET_SECONDS", default=10.0)
+# Optional embeddings from the same endpoint (docs/embeddings.md): unset, the
+# matching is lexical only. Budgets are total seconds per request, retry
+# included: a catalog batch in a Huey task, one goal text while a learner waits.
+EMBEDDINGS_MODEL = env.str("EMBEDDINGS_MODEL", default="")
+EMBEDDINGS_BATCH_SIZE = env.int("EMBEDDINGS_BATCH_SIZE", default=64)
+EMBEDDINGS_BUDGET_SECONDS = env.float("EMBEDDINGS_BUDGET_SECONDS", default=30.0)
+EMBEDDINGS_QUERY_BUDGET_SECONDS = env.float(
+    "EMBEDDINGS_QUERY_BUDGET_SECONDS", default=3.0
+)
+# Share of the embedding similarity in the blend with the lexical score.
+EMBEDDINGS_WEIGHT = env.float("EMBEDDINGS_WEIGHT", default=0.3)
 
 # The catalog health report, cached per catalog version (catalog/reports.py).
 CATALOG_REPORT_CACHE = True
@@ -568,7 +580,10 @@ SOURCES = {
     # YouTube is searched only once its key is set.
     "KEYS": {
         "github": env.str("SOURCE_GITHUB_TOKEN", default=""),
-        "youtube": env.str("SOURCE_YOUTUBE_KEY", default=""),
+        # SOURCE_YOUTUBE_KEY is the earlier name, still read.
+        "youtube": env.str(
+            "SOURCE_YOUTUBE_API_KEY", default=env.str("SOURCE_YOUTUBE_KEY", default="")
+        ),
     },
     "TIMEOUT": env.float("SOURCES_TIMEOUT", default=8.0),
     "BUDGET": env.float("SOURCES_BUDGET", default=60.0),

@@ -1,0 +1,1 @@
+"""Optional embeddings of the catalog, blended into goal and topic matching."""

@@ -1,0 +1,164 @@
+"""The roadmap detail with its plan part cached (roadmaps.api.plan_part_get):
+the same output as serializing every step afresh, for the owner and for a
+partner, after progress, pins, votes and catalog changes; and the same
+queries for 10 or 100 steps, cached or not."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.cache import cache
+
+import pytest
+from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIClient
+
+from catalog.models import Provider
+from roadmaps.api import PLAN_CACHE_FORMAT, PlanPart, StepSerializer, plan_part_get
+from roadmaps.models import RoadmapStep, StepResource
+from roadmaps.selectors import version_cache_key, version_steps_read
+from taxonomy.selectors import catalog_version_current
+from tests.factories import UserFactory
+from tests.roadmaps.test_api import _grow
+from tests.roadmaps.test_sharing import partner_user
+
+#: The detail's queries: the caller's groups (its role), the roadmap with the
+#: catalog version, the steps' progress columns, the pinned and voted
+#: resources (and, for the cached part's first build, the steps and their
+#: resources).
+WARM_QUERIES = 4
+COLD_QUERIES = WARM_QUERIES + 2
+
+
+def _api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _detail(client: APIClient, roadmap) -> dict:
+    answer = client.get(f"/api/v1/roadmaps/{roadmap.pk}/")
+    assert answer.status_code == 200, answer.content[:300]
+    return json.loads(answer.content)
+
+
+def _steps_afresh(roadmap, reader, *, owner: bool) -> list[dict]:
+    """What StepSerializer says of every step read now (the uncached way)."""
+    read = version_steps_read(version=roadmap.current, actor=reader)
+    context = {
+        "step_ids": read.step_ids,
+        "states": read.states,
+        "votes": read.votes,
+        "owner": owner,
+    }
+    data = StepSerializer(read.steps, many=True, context=context).data
+    return json.loads(JSONRenderer().render(data))
+
+
+def _progress(client: APIClient, roadmap) -> None:
+    """Complete, skip and start steps, write notes, pin, vote, mark mastery."""
+    ids = dict(
+        RoadmapStep.objects.filter(version=roadmap.current).values_list(
+            "topic_slug", "pk"
+        )
+    )
+    base = f"/api/v1/roadmaps/{roadmap.pk}/steps"
+    setup, variables = ids["py-setup"], ids["py-variables"]
+    assert client.post(f"{base}/{setup}/complete/").status_code == 200
+    assert client.post(f"{base}/{variables}/skip/").status_code == 200
+    assert client.post(f"{base}/{ids['py-loops']}/start/").status_code == 200
+    client.patch(f"{base}/{setup}/", {"notes": "private", "pinned": True}, "json")
+    client.post(f"{base}/{setup}/mastery/", {"passed": True, "note": "ok"}, "json")
+    row = StepResource.objects.filter(step_id=setup).order_by("position").first()
+    resource = f"{base}/{setup}/resources/{row.pk}/"
+    assert client.patch(resource, {"pinned": True}, "json").status_code == 200
+    assert client.put(resource + "feedback/", {"helpful": False}, "json").status_code
+    assert client.put(resource + "feedback/", {"helpful": True}, "json").status_code
+
+
+def test_the_cached_detail_says_what_serializing_afresh_says(roadmap, learner):
+    owner = _api(learner)
+    _detail(owner, roadmap)  # the plan part is cached from here on
+    _progress(owner, roadmap)
+    partner = partner_user()
+    shared = owner.post(
+        f"/api/v1/roadmaps/{roadmap.pk}/shares/", {"partner": partner.username}
+    )
+    assert shared.status_code == 201
+
+    mine = _detail(owner, roadmap)
+    theirs = _detail(_api(partner), roadmap)
+
+    expected = _steps_afresh(roadmap, learner, owner=True)
+    # Key order too: the JSON text is the same, not only the data.
+    assert json.dumps(mine["steps"]) == json.dumps(expected)
+    assert json.dumps(theirs["steps"]) == json.dumps(
+        _steps_afresh(roadmap, partner, owner=False)
+    )
+    setup = next(s for s in mine["steps"] if s["topic"] == "py-setup")
+    assert setup["state"] == "completed" and setup["notes"] == "private"
+    assert setup["resources"][0]["pinned"] is True
+    assert setup["resources"][0]["my_vote"] is True
+    seen = next(s for s in theirs["steps"] if s["topic"] == "py-setup")
+    assert seen["notes"] is None and seen["mastery"]["note"] is None
+    assert seen["resources"][0]["my_vote"] is None
+    loops = next(s for s in mine["steps"] if s["topic"] == "py-loops")
+    assert loops["state"] == "active" and loops["blocked_by"] == []
+    assert mine["next_step"] == next(
+        s["id"]
+        for s in mine["steps"]
+        if s["state"] == "active" or (s["state"] == "locked" and not s["blocked_by"])
+    )
+
+
+def test_a_catalog_change_shows_at_once(roadmap, learner):
+    owner = _api(learner)
+    before = _detail(owner, roadmap)
+    provider = Provider.objects.get(name=before["steps"][0]["resources"][0]["provider"])
+    provider.name = "Renamed Provider"
+    provider.save()  # moves the catalog version
+
+    after = _detail(owner, roadmap)
+
+    assert after["steps"][0]["resources"][0]["provider"] == "Renamed Provider"
+    assert json.dumps(after["steps"]) == json.dumps(
+        _steps_afresh(roadmap, learner, owner=True)
+    )
+
+
+def test_an_entry_that_does_not_hold_the_versions_steps_is_built_again(
+    roadmap, learner
+):
+    version = roadmap.current
+    key = version_cache_key(
+        version=version,
+        catalog_version=catalog_version_current(),
+        prefix=f"roadmap-plan-{PLAN_CACHE_FORMAT}",
+    )
+    part = plan_part_get(version, catalog_version=catalog_version_current())
+    cache.set(key, PlanPart(steps=part.steps[1:], resource_of=part.resource_of))
+
+    answer = _detail(_api(learner), roadmap)
+
+    assert json.dumps(answer["steps"]) == json.dumps(
+        _steps_afresh(roadmap, learner, owner=True)
+    )
+    assert len(cache.get(key).steps) == len(part.steps)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_the_detail_runs_the_same_queries_for_10_or_100_steps(
+    small_catalog, django_assert_num_queries, cached
+):
+    from tests.roadmaps.conftest import roadmap_plan
+
+    for size in (10, 100):
+        owner = UserFactory()
+        roadmap = roadmap_plan(owner)
+        _grow(roadmap, size)
+        if cached:
+            _detail(_api(owner), roadmap)
+        # A fresh user, as every request over HTTP has (no groups read yet).
+        client = _api(type(owner).objects.get(pk=owner.pk))
+        with django_assert_num_queries(WARM_QUERIES if cached else COLD_QUERIES):
+            assert len(_detail(client, roadmap)["steps"]) == size
