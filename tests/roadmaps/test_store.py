@@ -9,7 +9,9 @@ def test_a_roadmap_is_stored_as_its_first_version_with_step_edges(roadmap):
     version = roadmap.current
     assert version.number == 1 and version.roadmap_id == roadmap.pk
     assert len(version.input_profile_hash) == 64
-    assert version.planner_version >= 1 and version.model_versions == {}
+    assert version.planner_version >= 1 and version.model_versions == {
+        "embeddings": "none"
+    }
     steps = list(RoadmapStep.objects.filter(version=version))
     assert [s.topic_slug for s in steps] == [
         "py-setup",
