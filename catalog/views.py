@@ -295,18 +295,17 @@ SHOWN_ITEMS = 20
 
 
 def deletion_rows(deletion: CatalogDeletion) -> list[dict[str, Any]]:
-    """The counts of a deletion as the confirmation page lists them."""
+    """The counts of a deletion as the confirmation page lists them, each
+    named in the singular or the plural as its count asks."""
     rows = []
-    for label, count in deletion.deleted.items():
-        meta = apps.get_model(label)._meta
-        rows.append(
-            {"count": count, "name": meta.verbose_name_plural, "kind": "deleted"}
-        )
-    for label, count in deletion.unlinked.items():
-        meta = apps.get_model(label)._meta
-        rows.append(
-            {"count": count, "name": meta.verbose_name_plural, "kind": "unlinked"}
-        )
+    for kind, counts in (
+        ("deleted", deletion.deleted),
+        ("unlinked", deletion.unlinked),
+    ):
+        for label, count in counts.items():
+            meta = apps.get_model(label)._meta
+            name = meta.verbose_name if count == 1 else meta.verbose_name_plural
+            rows.append({"count": count, "name": name, "kind": kind})
     return rows
 
 

@@ -186,6 +186,7 @@ def test_a_curator_sees_how_many_rows_go_then_deletes_the_subject(
     assert page.status_code == 200
     text = page.content.decode()
     assert f"<strong>{len(only_there)}</strong> resources" in text
+    assert "<strong>1</strong> subject</li>" in text  # one row, named in the singular
     assert Subject.objects.filter(pk=catalog.pk).exists()
     response = client.post(subject_delete_url(catalog))
     assert response.status_code == 302
