@@ -13,8 +13,10 @@ these fields:
   ``ts_config``), with a GIN index; a trigram GIN index on ``title``; GIN
   indexes on the ``subjects`` and ``topics`` JSON arrays; a trigram GiST index
   on ``SearchTerm.term`` for nearest-word lookups. Migration 0003 adds a
-  covering index over the filter and facet columns, so a search without words
-  counts its facets by an index-only scan.
+  covering index over the filter and facet columns. Migration 0004 adds the
+  facet cells (``search_facet_cell``): documents counted per combination of
+  kind, subjects, format, language, level, cost and link health, kept exact
+  by statement triggers, so browsing by those filters sums cells.
 - SQLite: an FTS5 table ``search_fts`` over the same four text columns
   (external content, so the text is stored once), kept in step by triggers.
 """

@@ -1,5 +1,3 @@
-# ruff: noqa: S608 - statements are built from allow-listed identifiers only;
-# every value, user text included, travels as a query parameter.
 """The database backend: the ``SearchDocument`` table, searched in SQL.
 
 PostgreSQL full-text search in production and CI, SQLite FTS5 in the
@@ -24,8 +22,6 @@ from .. import query
 from ..documents import KINDS, Document
 from ..models import SearchDocument, SearchTerm
 from .base import (
-    BROKEN,
-    RANGE_FILTERS,
     SearchBackend,
     SearchError,
     SearchHit,
@@ -35,55 +31,20 @@ from .base import (
 )
 from .dialects import (
     ALL_CONFIGS,
-    ARRAY_COLUMNS,
     DIALECTS,
-    RATING_WEIGHT,
-    TABLE,
     Analysis,
     Dialect,
     Match,
     ts_config,
 )
+from .statements import HIT_COLUMNS, search_statement
 
-# Filter name -> SearchDocument column; the JSON array columns need the
-# dialect's membership test.
-COLUMNS = {
-    "subject": "subjects",
-    "topic": "topics",
-    "provider": "provider",
-    "format": "format",
-    "language": "language",
-    "level": "level",
-    "cost": "cost",
-    "link_health": "link_health",
-}
-HIT_COLUMNS = (
-    "object_id",
-    "slug",
-    "title",
-    "body",
-    "language",
-    "provider",
-    "subjects",
-    "topics",
-    "format",
-    "level",
-    "cost",
-    "duration_minutes",
-    "link_health",
-    "curator_rating",
-    "data",
-)
 UPDATE_FIELDS = [
     f.name
     for f in SearchDocument._meta.concrete_fields
     if f.name not in {"id", "kind", "object_id"}
 ]
 WRITE_BATCH = 500
-# On PostgreSQL, the best matches by text rank and rating are re-ranked with
-# trigram similarity; computing it for every match would dominate a broad
-# query's time (see docs/search.md).
-RERANK_CANDIDATES = 200
 
 
 def now_ms() -> int:
@@ -216,28 +177,11 @@ class DatabaseBackend(SearchBackend):
     ) -> tuple[list[SearchHit], int, dict[str, dict[str, int]]]:
         """The page, the total and the facet counts, in one statement.
 
-        ``found`` holds every match once (see :func:`_found`); the total and
-        the facets are counted from it (a widened facet from ``matched``),
-        the page is cut from it, and only the page's rows are read in full.
+        See :func:`~search.backends.statements.search_statement`.
         """
-        ctes, cte_params = _found(request, match, dialect, browse=browse)
-        ranked, ranked_params = dialect.ranked(
-            "" if browse else ranking_text,
-            candidates=RERANK_CANDIDATES,
-            window=request.offset + request.per_page,
+        sql, params = search_statement(
+            request, match, dialect, browse=browse, ranking_text=ranking_text
         )
-        sql = (
-            f"WITH {ctes}, {ranked},"
-            " page AS (SELECT id, score, tier, title FROM ranked"
-            " ORDER BY tier, score DESC, title, id LIMIT %s OFFSET %s)"
-            " SELECT meta.total, meta.facets, p.score, "
-            + ", ".join(f"d.{column}" for column in HIT_COLUMNS)
-            + " FROM (SELECT (SELECT COUNT(*) FROM found) AS total,"
-            f" {_facets_json(request, dialect)} AS facets) AS meta"
-            f" LEFT JOIN (page p JOIN {TABLE} d ON d.id = p.id) ON 1 = 1"
-            " ORDER BY p.tier, p.score DESC, p.title, p.id"
-        )
-        params = [*cte_params, *ranked_params, request.per_page, request.offset]
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -269,102 +213,6 @@ def _configs(request: SearchRequest) -> tuple[str, ...]:
     if languages and "language" not in request.widened:
         return tuple(dict.fromkeys(ts_config(language) for language in languages))
     return ALL_CONFIGS
-
-
-def _found(
-    request: SearchRequest, match: Match, dialect: Dialect, *, browse: bool
-) -> tuple[str, list[object]]:
-    """The ``found`` CTE (every match passing every filter), after ``matched``
-    when some facets are widened.
-
-    Each match carries its id, title, base score and facet columns; with
-    widened facets, ``matched`` also holds the rows failing one widened
-    filter, with a flag per widened filter (``ok_0``, ``ok_1``...).
-    """
-    where, where_params = _where(request, match, dialect)
-    flags = [
-        _filter_condition(name, request.filters[name], dialect)
-        for name in request.widened
-    ]
-    flag_params = [param for _, params in flags for param in params]
-    if flags:  # a row failing one widened filter still counts for its facet
-        failures = " + ".join(
-            f"(CASE WHEN {condition} THEN 0 ELSE 1 END)" for condition, _ in flags
-        )
-        where = f"{where} AND {failures} <= 1"
-    base = f"{RATING_WEIGHT} * d.curator_rating" if browse else match.score
-    columns = "".join(
-        f", d.{column}" for column in sorted({COLUMNS[n] for n in request.facets})
-    )
-    columns += "".join(
-        f", {condition} AS ok_{index}" for index, (condition, _) in enumerate(flags)
-    )
-    select = (
-        f"SELECT d.id, d.title, {base} AS base{columns}"
-        f" FROM {match.from_sql} WHERE {where}"
-    )
-    params = [
-        *([] if browse else match.score_params),
-        *flag_params,
-        *where_params,
-        *flag_params,
-    ]
-    if not flags:
-        return f"found AS MATERIALIZED ({select})", params
-    every = " AND ".join(f"m.ok_{index}" for index in range(len(flags)))
-    return (
-        f"matched AS MATERIALIZED ({select}),"
-        f" found AS (SELECT * FROM matched m WHERE {every})",
-        params,
-    )
-
-
-def _where(
-    request: SearchRequest, match: Match, dialect: Dialect
-) -> tuple[str, list[object]]:
-    """The conditions every match meets: text, kind, the filters not widened."""
-    conditions = ["d.kind = %s", *match.where]
-    params: list[object] = [request.kind, *match.params]
-    for name, values in request.filters.items():
-        if name not in request.widened:
-            condition, condition_params = _filter_condition(name, values, dialect)
-            conditions.append(condition)
-            params += condition_params
-    if request.hides_broken:
-        conditions.append("d.link_health <> %s")
-        params.append(BROKEN)
-    return " AND ".join(conditions), params
-
-
-def _filter_condition(
-    name: str, values: tuple[str, ...], dialect: Dialect
-) -> tuple[str, list[object]]:
-    if name in RANGE_FILTERS:
-        operator = ">=" if name == "duration_min" else "<="
-        return f"d.duration_minutes {operator} %s", [int(values[0])]
-    column = COLUMNS[name]
-    if column in ARRAY_COLUMNS:
-        return dialect.contains_any(column, values)
-    return f"d.{column} IN ({', '.join(['%s'] * len(values))})", list(values)
-
-
-def _facets_json(request: SearchRequest, dialect: Dialect) -> str:
-    """A JSON array of ``[facet, value, count]``, or NULL without facets.
-
-    Facets count ``found``; a widened one counts ``matched`` rows passing
-    every other widened filter.
-    """
-    if not request.facets:
-        return "NULL"
-    widened = request.widened
-    plain = [(name, COLUMNS[name]) for name in request.facets if name not in widened]
-    selects = dialect.facet_counts(plain, source="found m") if plain else []
-    for index, name in enumerate(widened):
-        others = [f"m.ok_{other}" for other in range(len(widened)) if other != index]
-        selects += dialect.facet_counts(
-            [(name, COLUMNS[name])], source="matched m", where=" AND ".join(others)
-        )
-    return dialect.json_rows(" UNION ALL ".join(selects))
 
 
 def _facet_counts(

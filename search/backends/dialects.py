@@ -22,6 +22,8 @@ from ..query import SYNONYMS, Lookup, QueryPlan
 
 TABLE = "search_searchdocument"
 TERMS = "search_searchterm"
+# Documents counted per combination of filter values (migration search.0004).
+CELLS = "search_facet_cell"
 FTS = "search_fts"
 
 # Text search configuration per resource language; anything else is "simple"
@@ -85,6 +87,8 @@ class Analysis:
 
 class Dialect:
     vendor: str
+    # The facet cells table, where the engine keeps one.
+    cells: str = ""
 
     def analyse(
         self,
@@ -103,8 +107,9 @@ class Dialect:
     def contains_any(self, column: str, values: tuple[str, ...]) -> tuple[str, list]:
         raise NotImplementedError
 
-    def unnest(self, column: str) -> str:
-        """A FROM item yielding ``v.value`` for each element of a JSON array."""
+    def unnest(self, array: str) -> str:
+        """A FROM item yielding ``v.value`` for each element of the JSON array
+        ``array`` (a qualified column)."""
         raise NotImplementedError
 
     def json_rows(self, select: str) -> str:
@@ -112,26 +117,38 @@ class Dialect:
         raise NotImplementedError
 
     def facet_counts(
-        self, facets: list[tuple[str, str]], *, source: str, where: str = ""
+        self,
+        facets: list[tuple[str, str]],
+        *,
+        source: str,
+        where: str = "",
+        count: str = "COUNT(*)",
     ) -> list[str]:
         """SELECTs of ``(facet, value, n)`` for ``(facet, column)`` pairs,
-        counting the rows of ``source`` (a CTE aliased ``m``) that pass
-        ``where``: one per facet."""
+        counting (by ``count``) the rows of ``source`` (a CTE aliased ``m``)
+        that pass ``where``: one per facet. An array column is counted per
+        distinct array first, then unnested: far fewer arrays to take apart
+        than rows (one per subject combination)."""
         condition = f" WHERE {where}" if where else ""
         selects = []
         for name, column in facets:
             if column in ARRAY_COLUMNS:
                 selects.append(
-                    f"SELECT '{name}' AS facet, v.value AS value, COUNT(*) AS n"
-                    f" FROM {source}, {self.unnest(column)}{condition}"
-                    " GROUP BY v.value"
+                    f"SELECT '{name}' AS facet, v.value AS value, SUM(g.n) AS n"
+                    f" FROM (SELECT m.{column} AS members, {count} AS n"
+                    f" FROM {source}{condition} GROUP BY m.{column}) AS g,"
+                    f" {self.unnest('g.members')} GROUP BY v.value"
                 )
             else:
                 selects.append(
-                    f"SELECT '{name}' AS facet, m.{column} AS value, COUNT(*) AS n"
+                    f"SELECT '{name}' AS facet, m.{column} AS value, {count} AS n"
                     f" FROM {source}{condition} GROUP BY m.{column}"
                 )
         return selects
+
+    def titles_found(self, text: str) -> bool:
+        """Whether ``found`` must carry every match's title for :meth:`ranked`."""
+        return True
 
     def ranked(
         self, text: str, *, candidates: int, window: int
@@ -160,6 +177,7 @@ def _rating_score() -> str:
 
 class PostgresDialect(Dialect):
     vendor = "postgresql"
+    cells = CELLS
 
     def analyse(
         self,
@@ -232,6 +250,11 @@ class PostgresDialect(Dialect):
             score_params=[tsquery],
         )
 
+    def titles_found(self, text: str) -> bool:
+        """With words, only the candidates' titles are read (copying every
+        match's title cost about a tenth of a broad query)."""
+        return not text
+
     def ranked(
         self, text: str, *, candidates: int, window: int
     ) -> tuple[str, list[object]]:
@@ -243,26 +266,32 @@ class PostgresDialect(Dialect):
             return super().ranked(text, candidates=candidates, window=window)
         best = (
             "best AS (SELECT c.id, c.base"
-            f" + {TRIGRAM_WEIGHT} * word_similarity(%s, c.title) AS score,"
-            " 0 AS tier, c.title FROM (SELECT id, title, base FROM found"
-            f" ORDER BY base DESC, id LIMIT {int(candidates)}) AS c)"
+            f" + {TRIGRAM_WEIGHT} * word_similarity(%s, t.title) AS score,"
+            " 0 AS tier, t.title FROM (SELECT id, base FROM found"
+            f" ORDER BY base DESC, id LIMIT {int(candidates)}) AS c"
+            f" JOIN {TABLE} t ON t.id = c.id)"
         )
         if window <= candidates:
             return f"{best}, ranked AS (SELECT * FROM best)", [text]
         return (
             f"{best}, ranked AS (SELECT id, score, tier, title FROM best UNION ALL"
-            " SELECT id, base, 1, title FROM found"
-            " WHERE id NOT IN (SELECT id FROM best))",
+            f" SELECT f.id, f.base, 1, t.title FROM found f JOIN {TABLE} t"
+            " ON t.id = f.id WHERE f.id NOT IN (SELECT id FROM best))",
             [text],
         )
 
     def facet_counts(
-        self, facets: list[tuple[str, str]], *, source: str, where: str = ""
+        self,
+        facets: list[tuple[str, str]],
+        *,
+        source: str,
+        where: str = "",
+        count: str = "COUNT(*)",
     ) -> list[str]:
         """Scalar facets in one pass (GROUPING SETS) rather than one each."""
         scalar = [(name, col) for name, col in facets if col not in ARRAY_COLUMNS]
         if len(scalar) < 2:
-            return super().facet_counts(facets, source=source, where=where)
+            return super().facet_counts(facets, source=source, where=where, count=count)
         arrays = [(name, col) for name, col in facets if col in ARRAY_COLUMNS]
         facet = " ".join(
             f"WHEN GROUPING(m.{column}) = 0 THEN '{name}'" for name, column in scalar
@@ -274,20 +303,25 @@ class PostgresDialect(Dialect):
         condition = f" WHERE {where}" if where else ""
         grouped = (
             f"SELECT CASE {facet} END AS facet, CASE {value} END AS value,"
-            f" COUNT(*) AS n FROM {source}{condition} GROUP BY GROUPING SETS ({sets})"
+            f" {count} AS n FROM {source}{condition} GROUP BY GROUPING SETS ({sets})"
         )
-        return [grouped, *super().facet_counts(arrays, source=source, where=where)]
+        arrays_counted = super().facet_counts(
+            arrays, source=source, where=where, count=count
+        )
+        return [grouped, *arrays_counted]
 
     def contains_any(self, column: str, values: tuple[str, ...]) -> tuple[str, list]:
         return f"d.{column} ?| %s::text[]", [list(values)]
 
-    def unnest(self, column: str) -> str:
-        return f"jsonb_array_elements_text(m.{column}) AS v(value)"
+    def unnest(self, array: str) -> str:
+        return f"jsonb_array_elements_text({array}) AS v(value)"
 
     def json_rows(self, select: str) -> str:
+        # As text: every row of the page repeats it, and psycopg would decode
+        # each copy.
         return (
             "(SELECT COALESCE(json_agg(json_build_array(f.facet, f.value, f.n)),"
-            f" '[]'::json) FROM ({select}) AS f)"
+            f" '[]'::json)::text FROM ({select}) AS f)"
         )
 
 
@@ -352,8 +386,8 @@ class SqliteDialect(Dialect):
             list(values),
         )
 
-    def unnest(self, column: str) -> str:
-        return f"json_each(m.{column}) AS v"
+    def unnest(self, array: str) -> str:
+        return f"json_each({array}) AS v"
 
     def json_rows(self, select: str) -> str:
         return f"(SELECT json_group_array(json_array(f.facet, f.value, f.n)) FROM ({select}) AS f)"
