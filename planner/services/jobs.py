@@ -241,13 +241,13 @@ def job_execute(
     """Claim a job, run the pipeline and store its roadmap; idempotent.
 
     The claim is one conditional UPDATE (queued, or running with an expired
-    lease, and still the attempt count read) that makes the job running,
-    counts the attempt and takes a lease; a job someone else holds or that
-    has finished is left alone. Each stage renews the lease; when it cannot
-    (another worker took over) the run stops quietly. The roadmap is created
-    in the transaction that marks the job succeeded, under a row lock that
-    re-checks the attempt, so a job yields exactly one roadmap however often
-    it is delivered.
+    lease, and still the attempt count read) that makes the job running in
+    its first stage, counts the attempt and takes a lease; a job someone
+    else holds or that has finished is left alone. Each stage renews the
+    lease; when it cannot (another worker took over) the run stops quietly.
+    The roadmap is created in the transaction that marks the job succeeded,
+    under a row lock that re-checks the attempt, so a job yields exactly one
+    roadmap however often it is delivered.
 
     A stage that raises fails the job with a message naming the stage (and
     the rule, for a validation refusal); a transient database error puts the
@@ -268,7 +268,6 @@ def job_execute(
 def _job_run(*, job_id: int, token: int, phraser: Phraser | None) -> PlanningJob:
     progress = _Progress(job_id=job_id, token=token)
     try:
-        progress("snapshot", 0)
         graph = catalog_graph_get()
         job = PlanningJob.objects.get(pk=job_id)
         profile = profile_get_for_planning(profile_id=job.profile_id)
@@ -308,10 +307,13 @@ def _job_run(*, job_id: int, token: int, phraser: Phraser | None) -> PlanningJob
         )
 
 
-#: Stages that wait on something outside the process (the snapshot cache or
-#: the database, a language model, the store): always written to the job row,
-#: so whoever watches a slow job sees where it waits.
-WRITTEN_STAGES = frozenset({"snapshot", "wording", "store"})
+#: The stage a job starts in, written by the claim itself: the snapshot,
+#: from the cache or the database.
+CLAIMED_STAGE = "snapshot"
+#: Stages that wait on something outside the process (a language model, the
+#: store): always written to the job row, so whoever watches a slow job sees
+#: where it waits.
+WRITTEN_STAGES = frozenset({"wording", "store"})
 #: The pure stages between them take milliseconds: one is written (stage,
 #: percent, lease) only when this long has passed since the last write, which
 #: spares a typical job five commits and stays far inside any lease.
@@ -320,11 +322,11 @@ PROGRESS_INTERVAL_S = 0.5
 
 class _Progress:
     """``on_stage``: records stage, percent and timings, renews the lease
-    (see ``WRITTEN_STAGES``)."""
+    (see ``WRITTEN_STAGES``); starts in the stage the claim wrote."""
 
     def __init__(self, *, job_id: int, token: int) -> None:
         self.job_id, self.token = job_id, token
-        self.stage = ""
+        self.stage = CLAIMED_STAGE
         self.started = self.written = time.perf_counter()
         self.timings: dict[str, float] = {}
 
@@ -341,9 +343,8 @@ class _Progress:
         self.started = time.perf_counter()
 
     def _close_stage(self) -> None:
-        if self.stage:
-            elapsed = (time.perf_counter() - self.started) * 1000
-            self.timings[self.stage] = round(elapsed, 3)
+        elapsed = (time.perf_counter() - self.started) * 1000
+        self.timings[self.stage] = round(elapsed, 3)
 
     def finished(self, result: PipelineResult) -> dict[str, float]:
         """Milliseconds per stage: ours for the snapshot and the profile, the
@@ -389,7 +390,7 @@ def _job_claim(*, job_id: int) -> int | None:
     claimed = claimable.update(
         state=JobState.RUNNING,
         attempts=token,
-        stage="",
+        stage=CLAIMED_STAGE,
         percent=0,
         error="",
         heartbeat_at=now,
@@ -514,7 +515,7 @@ def _phraser_record(phraser: Phraser | None, result: PipelineResult) -> dict:
 
 
 def _failure(progress: _Progress, exc: Exception) -> str:
-    stage = progress.stage or "start"
+    stage = progress.stage
     if isinstance(exc, PlanValidationError):
         where = f" at step {exc.step}" if exc.step else ""
         return f"Stage {stage} failed: rule {exc.rule}{where}: {exc.message}"

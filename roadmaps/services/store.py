@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from catalog.models import Resource, ResourceLink
@@ -32,7 +32,7 @@ from planner.domain.choices import member_edges
 from planner.domain.wording import deadline_cut_notice, gap_notice, removed_notice
 from taxonomy.enums import LinkKind
 from taxonomy.models import Subject, Topic, Track
-from wayfinder.rows import rows_insert
+from wayfinder.rows import Among, rows_insert
 
 from ..models import Roadmap, RoadmapStep, RoadmapVersion, StepResource, StepState
 from .carry import Carried, carry_over, first_available_activate, version_diff
@@ -311,14 +311,18 @@ def resource_details(slugs: Iterable[str]) -> dict[str, ResourceDetail]:
     ordered = sorted(set(slugs))
     found: dict[str, ResourceDetail] = {}
     # A subquery per resource probes the partial unique index on primary
-    # links; a join made PostgreSQL hash every link in the catalog.
-    primary_url = ResourceLink.objects.filter(
-        resource=OuterRef("pk"), kind=LinkKind.PRIMARY
-    ).values("url")[:1]
+    # links; a join made PostgreSQL hash every link in the catalog. Unordered:
+    # there is at most one primary link, and the model's ordering added a sort
+    # per resource.
+    primary_url = (
+        ResourceLink.objects.filter(resource=OuterRef("pk"), kind=LinkKind.PRIMARY)
+        .order_by()
+        .values("url")[:1]
+    )
     for chunk in _chunks(ordered):
         rows = (
             Resource.objects.order_by()
-            .filter(slug__in=chunk)
+            .filter(Among(F("slug"), chunk))
             .annotate(primary_url=Subquery(primary_url))
             .values_list(
                 "pk",
@@ -392,7 +396,9 @@ def _step_rows(plan_steps: Sequence[PlanStep]) -> list[StepRow]:
     topic_ids: dict[str, int] = {}
     for chunk in _chunks(slugs):
         topic_ids.update(
-            Topic.objects.order_by().filter(slug__in=chunk).values_list("slug", "pk")
+            Topic.objects.order_by()
+            .filter(Among(F("slug"), chunk))
+            .values_list("slug", "pk")
         )
     return [
         {

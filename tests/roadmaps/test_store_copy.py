@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 import pytest
 
+from catalog.models import Resource
 from planner.selectors import catalog_graph_get
 from planner.services import profile_submit
 from planner.services.profiles import profile_plan
@@ -26,6 +27,7 @@ from roadmaps.services import (
     roadmap_create_from_plan,
     roadmap_version_create_from_plan,
 )
+from roadmaps.services.store import resource_details
 from tests.factories import UserFactory
 from tests.planner.conftest import (  # noqa: F401 -- fixtures shared with the planner
     TODAY_ISO,
@@ -229,3 +231,19 @@ def test_storing_a_plan_takes_the_same_queries_whatever_its_size(
 def test_rows_insert_refuses_a_field_the_model_does_not_have():
     with pytest.raises(ValueError, match="'colour'"):
         rows_module.rows_insert(StepResource, [{"position": 1, "colour": "red"}])
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("starter_catalog")
+def test_the_ranked_resources_are_looked_up_with_one_array_parameter():
+    slugs = list(Resource.objects.values_list("slug", flat=True)[:40])
+
+    with CaptureQueriesContext(connection) as queries:
+        found = resource_details([*slugs, "no-such-resource"])
+
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert '"slug" = ANY(' in sql and " IN (" not in sql
+    # The same rows an IN list finds.
+    assert sorted(found) == sorted(
+        Resource.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+    )
