@@ -24,7 +24,7 @@ from taxonomy.models import (
     Topic,
     Track,
 )
-from wayfinder.rows import rows_insert
+from wayfinder.rows import Row, rows_insert
 
 from .plan import ChildSet, ImportPlan, LinkChange, SectionPlan
 from .reading import chunks
@@ -52,43 +52,59 @@ def import_plan_apply(*, plan: ImportPlan) -> None:
         Prerequisite,
         "topic",
         plan.prerequisites,
-        ("topic_id", "requires_id", "kind"),
-        lambda child, slug, kind: (topics[child.parent], topics[slug], kind),
+        lambda child, slug, kind: {
+            "topic_id": topics[child.parent],
+            "requires_id": topics[slug],
+            "kind": kind,
+        },
     )
     _replace(
         ChoiceGroupMember,
         "group",
         plan.members,
-        ("group_id", "topic_id", "sort_order"),
-        lambda child, slug, order: (groups[child.parent], topics[slug], order),
+        lambda child, slug, order: {
+            "group_id": groups[child.parent],
+            "topic_id": topics[slug],
+            "sort_order": order,
+        },
     )
     _replace(
         GroupPrerequisite,
         "topic",
         plan.group_prerequisites,
-        ("topic_id", "group_id", "kind"),
-        lambda child, slug, kind: (topics[child.parent], groups[slug], kind),
+        lambda child, slug, kind: {
+            "topic_id": topics[child.parent],
+            "group_id": groups[slug],
+            "kind": kind,
+        },
     )
     _replace(
         Track.target_groups.through,
         "track",
         plan.target_groups,
-        ("track_id", "choicegroup_id"),
-        lambda child, slug: (tracks[child.parent], groups[slug]),
+        lambda child, slug: {
+            "track_id": tracks[child.parent],
+            "choicegroup_id": groups[slug],
+        },
     )
     _replace(
         Track.targets.through,
         "track",
         plan.targets,
-        ("track_id", "topic_id"),
-        lambda child, slug: (tracks[child.parent], topics[slug]),
+        lambda child, slug: {
+            "track_id": tracks[child.parent],
+            "topic_id": topics[slug],
+        },
     )
     _replace(
         ResourceTopic,
         "resource",
         plan.coverage,
-        ("resource_id", "topic_id", "coverage"),
-        lambda child, slug, coverage: (resources[child.parent], topics[slug], coverage),
+        lambda child, slug, coverage: {
+            "resource_id": resources[child.parent],
+            "topic_id": topics[slug],
+            "coverage": coverage,
+        },
     )
     _apply_links(plan.links, resources)
 
@@ -103,7 +119,7 @@ def _save(
         for attname, (target, slug) in pending.refs.items():
             setattr(pending.instance, attname, ids[target][slug])
     created = [pending.instance for pending in section_plan.create]
-    model.objects.bulk_create(created, batch_size=BATCH)
+    _insert(model, created)
     # One bulk_update per set of changed fields: each row writes only what
     # changed, and Django builds far fewer CASE expressions.
     by_fields: dict[tuple[str, ...], list[models.Model]] = defaultdict(list)
@@ -113,6 +129,17 @@ def _save(
         model.objects.bulk_update(instances, fields, batch_size=BATCH // 2)
     for instance in (*created, *(p.instance for p in section_plan.update)):
         ids[section][instance.slug] = instance.pk
+
+
+def _insert(model: type[models.Model], instances: list[models.Model]) -> None:
+    """Insert new rows as ``bulk_create`` would, through ``COPY`` on
+    PostgreSQL: the instances hold values ``full_clean()`` already converted,
+    and their primary keys are set from the table's sequence."""
+    fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    rows = [{name: getattr(obj, name) for name in fields} for obj in instances]
+    for instance, pk in zip(instances, rows_insert(model, rows, ids=True), strict=True):
+        instance.pk = pk
+        instance._state.adding = False
 
 
 def _park_subject_names(section_plan: SectionPlan) -> None:
@@ -129,19 +156,14 @@ def _replace(
     model: type[models.Model],
     parent: str,
     children: list[ChildSet],
-    columns: tuple[str, ...],
-    build: Callable[..., tuple[Any, ...]],
+    build: Callable[..., Row],
 ) -> None:
     """Replace the child rows of each parent by the set the file gives;
-    ``build`` turns a parent and one of its rows into the ``columns``' values."""
+    ``build`` turns a parent and one of its rows into a row to insert."""
     _delete(model, {f"{parent}_id__in": [c.parent_pk for c in children if c.parent_pk]})
     rows_insert(
         model,
-        [
-            dict(zip(columns, build(child, *row), strict=True))
-            for child in children
-            for row in child.rows
-        ],
+        [build(child, *row) for child in children for row in child.rows],
     )
 
 
