@@ -136,7 +136,7 @@ def test_an_entry_that_does_not_hold_the_versions_steps_is_built_again(
         prefix=f"roadmap-plan-{PLAN_CACHE_FORMAT}",
     )
     part = plan_part_get(version, catalog_version=catalog_version_current())
-    cache.set(key, PlanPart(steps=part.steps[1:], resource_of=part.resource_of))
+    cache.set(key, PlanPart(steps=part.steps[1:]))
 
     answer = _detail(_api(learner), roadmap)
 
@@ -144,6 +144,23 @@ def test_an_entry_that_does_not_hold_the_versions_steps_is_built_again(
         _steps_afresh(roadmap, learner, owner=True)
     )
     assert len(cache.get(key).steps) == len(part.steps)
+
+
+def test_the_detail_text_is_what_the_renderer_says_of_its_data(roadmap, learner):
+    owner = _api(learner)
+    _detail(owner, roadmap)
+    _progress(owner, roadmap)
+    url = f"/api/v1/roadmaps/{roadmap.pk}/"
+
+    answer = owner.get(url)
+    indented = owner.get(url, HTTP_ACCEPT="application/json; indent=4")
+
+    # The steps' text is joined from cached pieces: the whole must read as
+    # DRF renders the same data, byte for byte, and indented when asked.
+    data = json.loads(answer.content)
+    assert answer.content == JSONRenderer().render(data)
+    assert answer["Content-Type"] == "application/json"
+    assert indented.content == JSONRenderer().render(data, "application/json; indent=4")
 
 
 @pytest.mark.parametrize("cached", [False, True])
