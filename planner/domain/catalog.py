@@ -144,6 +144,7 @@ def build_graph(
             (topic, _by_language(topic_offers))
             for topic, topic_offers in offers.items()
         ),
+        free_offers_by_language=_free_by_language(offers),
         offerable=frozenset(
             s for s, r in resource_map.items() if r.link_health != LinkHealth.BROKEN
         ),
@@ -471,6 +472,21 @@ def _by_language(offers: tuple[Offer, ...]) -> Mapping[str, tuple[Offer, ...]]:
     for offer in offers:
         split.setdefault(offer.resource.language, []).append(offer)
     return frozen_map((lang, tuple(group)) for lang, group in sorted(split.items()))
+
+
+def _free_by_language(
+    offers: Mapping[str, tuple[Offer, ...]],
+) -> Mapping[str, Mapping[str, tuple[Offer, ...]]]:
+    split: dict[str, dict[str, list[Offer]]] = {}
+    for topic, topic_offers in offers.items():
+        for offer in topic_offers:
+            if offer.resource.cost != Cost.PAID:
+                by_topic = split.setdefault(offer.resource.language, {})
+                by_topic.setdefault(topic, []).append(offer)
+    return frozen_map(
+        (lang, frozen_map((t, tuple(group)) for t, group in by_topic.items()))
+        for lang, by_topic in sorted(split.items())
+    )
 
 
 def _group(pairs: Iterable[tuple[str, str]]) -> Mapping[str, tuple[str, ...]]:

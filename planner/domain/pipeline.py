@@ -133,7 +133,9 @@ def _rest(
         ranked = timer.run(
             "rank", rank, draft, assessment.profile, graph, today=today, top_n=top_n
         )
-        plan, repairs = timer.run("validate", validate, ranked, graph, assessment)
+        plan, repairs = timer.run(
+            "validate", validate, ranked, graph, assessment, fresh=True
+        )
     if phraser is not None:
         questions, plan, _ = timer.run(
             "wording", apply_phraser, phraser, assessment.pending, plan

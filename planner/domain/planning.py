@@ -34,6 +34,7 @@ from .types import (
     StepKind,
     TrackOption,
     Week,
+    new_plan_step,
 )
 from .wording import removed_note
 
@@ -189,10 +190,7 @@ def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
     order = teaching_order(graph, because, targets, profile.subject)
     total_q = sum(cost[s] for s in order)
     spans = schedule([cost[s] for s in order], profile.start_date, weekly_q)
-    steps = tuple(
-        PlanStep(i, topics[slug], kinds[slug], cost[slug] / 4, *span, because[slug])
-        for i, (slug, span) in enumerate(zip(order, spans, strict=True), start=1)
-    )
+    steps = _steps(order, spans, topics, kinds, cost, because, profile.deadline)
     met = groups_met(graph, profile, because)
     choices = tuple(c for c in profile.choices if c.group in met)
     steps = steps_marked(steps, choices)
@@ -216,6 +214,44 @@ def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
         assumptions=assessment.assumptions,
         removed=removed_topics(graph, assessment, targets),
         choices=choices,
+    )
+
+
+def _steps(
+    order: list[str],
+    spans: list[tuple[date, date, int, int]],
+    topics: Mapping,
+    kinds: dict[str, StepKind],
+    cost: dict[str, int],
+    because: dict[str, str | None],
+    deadline: date | None,
+) -> tuple[PlanStep, ...]:
+    """One PlanStep per topic, without resources, its cut already marked
+    (what ``validation.mark_cut`` would set), so no later stage rebuilds it."""
+    return tuple(
+        new_plan_step(
+            i,
+            topics[slug],
+            kinds[slug],
+            cost[slug] / 4,
+            start,
+            end,
+            week_start,
+            week_end,
+            because[slug],
+            (),
+            (),
+            "",
+            "",
+            "",
+            None if deadline is None else end <= deadline,
+            "",
+            "",
+            "",
+        )
+        for i, (slug, (start, end, week_start, week_end)) in enumerate(
+            zip(order, spans, strict=True), start=1
+        )
     )
 
 

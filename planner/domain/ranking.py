@@ -35,12 +35,13 @@ from .types import (
     Plan,
     PlanStep,
     RankedResource,
-    ScoreBreakdown,
+    new_plan_step,
 )
 from .wording import no_resource_reason
 
 TOP_N = 3
 _FIRST = itemgetter(0)
+_new_tuple = tuple.__new__
 LANGUAGE_FALLBACK, COST_FALLBACK = "language_fallback", "cost_fallback"
 WEIGHTS = {
     "language": 0.15,
@@ -116,9 +117,9 @@ def _with_resources(
     code: str = "",
     age_range: str | None = None,
 ) -> PlanStep:
-    # Positional: dataclasses.replace costs about twice as much, which shows
-    # on a ten-thousand-step plan.
-    return PlanStep(
+    # Not dataclasses.replace (twice the cost of the constructor, which shows
+    # on a ten-thousand-step plan): the draft's fields and the resources.
+    return new_plan_step(
         step.position,
         step.node,
         step.kind,
@@ -205,6 +206,7 @@ class _Scorer:
     ) -> None:
         self.offers = graph.offers_by_topic
         self.by_language = graph.offers_by_language
+        self.free_mine = graph.free_offers_by_language.get(profile.language, {})
         self.fit_keys = graph.fit_keys
         self._fit: list[tuple | None] = [None] * len(graph.fit_keys)
         self._weighted: list[float | None] = [None] * len(graph.fit_keys)
@@ -226,7 +228,7 @@ class _Scorer:
             if mine:
                 # What the filters give when a free one is in the language:
                 # the free ones in the language, in slug order.
-                free = [o for o in mine if o.resource.cost != Cost.PAID]
+                free = self.free_mine.get(topic)
                 if free:
                     return free, ()
             elif not self.free_only:
@@ -290,19 +292,24 @@ class _Scorer:
     def ranked(
         self, rank_: int, total: float, penalty: float, offer: Offer, minutes: float
     ) -> RankedResource:
-        """The RankedResource with its breakdown (only built for chosen resources)."""
+        """The RankedResource with the parts of its score (only built for
+        chosen resources)."""
         parts, _, flags = self._fit[offer.fit_key] or self._fit_of(offer)
-        fresh = self._fresh[offer.fresh_key]
-        values = parts + (
-            _duration_fit(offer.minutes, minutes),
-            offer.quality + FRESHNESS_SHARE * fresh,
-            offer.coverage,
-        )
-        return RankedResource(
-            offer.resource.slug,
-            rank_,
-            ScoreBreakdown(values, penalty, total - penalty),
-            flags,
+        # Built as its tuple: the named tuple's generated ``__new__`` is a
+        # Python function that doubles the cost, on every resource attached.
+        return _new_tuple(
+            RankedResource,
+            (
+                offer.resource.slug,
+                rank_,
+                parts,
+                _duration_fit(offer.minutes, minutes),
+                offer.quality + FRESHNESS_SHARE * self._fresh[offer.fresh_key],
+                offer.coverage,
+                penalty,
+                total - penalty,
+                flags,
+            ),
         )
 
     def _profile_fit(self, language, difficulty, fmt, cost, ages) -> tuple:

@@ -47,13 +47,19 @@ from .wording import no_resource_reason
 
 
 def validate(
-    plan: Plan, graph: CatalogGraph, assessment: Assessment
+    plan: Plan, graph: CatalogGraph, assessment: Assessment, *, fresh: bool = False
 ) -> tuple[Plan, tuple[Repair, ...]]:
     """Check every rule; return the (possibly repaired) plan and the repairs made.
 
     Steps without resources are kept and marked; each step's ``fits_deadline``
     is set. Raises PlanValidationError(rule, step, message) for broken
     structure no rule may repair, with a message saying what the learner can do.
+
+    ``fresh`` says ``plan`` comes straight from ``planning.plan`` and
+    ``ranking.rank`` (the pipeline): its positions, hours, schedule and
+    shortfall are then the sweep's by construction (the property tests hold
+    the pipeline's output to them) and are re-swept only when another rule
+    removed or moved a step. Any other plan is swept in full.
     """
     repairs: list[Repair] = []
     steps = _screen(plan.steps, graph, assessment.known, repairs)
@@ -70,8 +76,15 @@ def validate(
                 )
             ),
         )
-    plan = _retime(plan, steps, graph, assessment, repairs)
+    if not (fresh and _unchanged(steps, plan.steps)):
+        plan = _retime(plan, steps, graph, assessment, repairs)
     return mark_cut(plan), tuple(repairs)
+
+
+def _unchanged(steps: list[PlanStep], before: tuple[PlanStep, ...]) -> bool:
+    return len(steps) == len(before) and all(
+        a is b for a, b in zip(steps, before, strict=True)
+    )
 
 
 def _screen(
@@ -82,6 +95,8 @@ def _screen(
 ) -> list[PlanStep]:
     """One pass: unknown topics, duplicates, known topics, broken resources."""
     topics, offerable = graph.topics, graph.offerable
+    if _screens_pass(steps, graph, known):
+        return list(steps)
     seen: set[str] = set()
     kept = []
     for step in steps:
@@ -110,9 +125,26 @@ def _screen(
     return kept
 
 
+def _screens_pass(
+    steps: tuple[PlanStep, ...], graph: CatalogGraph, known: frozenset[str]
+) -> bool:
+    """Whether no step breaks a rule :func:`_screen` repairs or refuses: the
+    usual case, checked a whole set at a time instead of step by step."""
+    slugs = [step.node.slug for step in steps]
+    unique = set(slugs)
+    return (
+        len(unique) == len(slugs)
+        and graph.topics.keys() >= unique
+        and known.isdisjoint(unique)
+        and graph.offerable.issuperset(
+            [ranked.resource for step in steps for ranked in step.resources]
+        )
+    )
+
+
 def _without_broken(step: PlanStep, offerable: frozenset[str]) -> PlanStep:
     good = [r for r in step.resources if r.resource in offerable]
-    renumbered = tuple(dataclasses.replace(r, rank=i) for i, r in enumerate(good, 1))
+    renumbered = tuple(r._replace(rank=i) for i, r in enumerate(good, 1))
     return dataclasses.replace(step, resources=renumbered)
 
 
@@ -249,9 +281,7 @@ def _retime(
         or (plan.shortfall is None) == over
     )
     if not stale:
-        if len(new_steps) == len(plan.steps) and all(
-            a is b for a, b in zip(new_steps, plan.steps, strict=True)
-        ):
+        if _unchanged(new_steps, plan.steps):
             return plan
         return dataclasses.replace(plan, steps=tuple(new_steps))
     repairs.append(Repair("time-budget", None, "hours, schedule and budget recomputed"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 from planner.domain import (
@@ -14,6 +15,7 @@ from planner.domain import (
     weeks,
 )
 from planner.domain.planning import quarters, schedule
+from planner.domain.types import PlanStep, new_plan_step
 
 from . import CHAIN, TODAY, profile_raw, python_graph
 
@@ -136,6 +138,22 @@ def test_a_deadline_that_cannot_be_met_reports_a_shortfall_with_options():
     # The plan is still whole, and its end is the earliest feasible deadline.
     assert [s.topic for s in result.steps] == list(CHAIN)
     assert result.end_date == result.shortfall.earliest_feasible_deadline
+
+
+def test_each_step_is_marked_with_the_cut_as_it_is_built():
+    result = _plan(goals="python-oop", deadline="2026-01-25")
+    fits = [s.fits_deadline for s in result.steps]
+    assert fits == [s.end_date <= result.deadline for s in result.steps]
+    assert True in fits and False in fits
+    assert {s.fits_deadline for s in _plan().steps} == {None}
+
+
+def test_the_fast_step_constructor_builds_the_same_frozen_step():
+    step = _plan(goals="python-oop", deadline="2026-01-25").steps[-1]
+    values = [getattr(step, f.name) for f in dataclasses.fields(PlanStep)]
+    built = new_plan_step(*values)
+    assert built == PlanStep(*values) and hash(built) == hash(step)
+    assert dataclasses.replace(built, hours=1.0).hours == 1.0
 
 
 def test_no_narrower_track_when_none_fits():

@@ -58,6 +58,16 @@ def test_a_sound_plan_passes_untouched():
     assert checked is result
 
 
+def test_a_fresh_plan_is_still_screened_and_swept_again_after_a_repair():
+    result, assessment = _setup()
+    assert validate(result, GRAPH, assessment, fresh=True) == (result, ())
+    knows_style = dataclasses.replace(assessment, known=frozenset({"python-style"}))
+    checked, repairs = validate(result, GRAPH, knows_style, fresh=True)
+    assert ("known-topic", "python-style") in _rules(repairs)
+    assert (checked, repairs) == validate(result, GRAPH, knows_style)
+    assert [s.position for s in checked.steps] == list(range(1, len(checked.steps) + 1))
+
+
 def test_steps_out_of_order_are_re_sorted_and_rescheduled():
     result, assessment = _setup()
     shuffled = _with_steps(result, reversed(result.steps))
@@ -99,7 +109,7 @@ def test_a_known_topic_is_removed():
 def test_a_broken_resource_is_detached_and_the_rest_renumbered():
     result, assessment = _setup()
     loops = next(s for s in result.steps if s.topic == "python-loops")
-    broken = dataclasses.replace(loops.resources[0], resource="loops-broken")
+    broken = loops.resources[0]._replace(resource="loops-broken")
     tampered = _edit(result, "python-loops", resources=(broken, *loops.resources[1:]))
     checked, repairs = validate(tampered, GRAPH, assessment)
     assert _rules(repairs) == [("broken-resource", "python-loops")]
@@ -137,7 +147,7 @@ def test_a_required_step_without_resources_stays_with_its_content():
 def test_a_step_whose_only_resources_are_repaired_away_says_links_are_broken():
     result, assessment = _setup()
     loops = next(s for s in result.steps if s.topic == "python-loops")
-    only_broken = (dataclasses.replace(loops.resources[0], resource="loops-broken"),)
+    only_broken = (loops.resources[0]._replace(resource="loops-broken"),)
     checked, repairs = validate(
         _edit(result, "python-loops", resources=only_broken), GRAPH, assessment
     )
