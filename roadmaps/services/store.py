@@ -432,17 +432,30 @@ def _resource_rows(plan_steps: Sequence[PlanStep]) -> list[list[ResourceRow]]:
     """Each step's ranked resources as ``StepResource`` rows (one list per
     step, without the step), with what the catalog says of them now."""
     found = resource_details(r.resource for step in plan_steps for r in step.resources)
+    # The learner's parts (language to age) are one tuple per kind of
+    # resource, shared by most of a plan's resources: rounded once each.
+    profile_parts: dict[tuple[float, ...], dict[str, float]] = {}
     per_step = []
     for step in plan_steps:
         rows = []
         for ranked in step.resources:
             detail = found.get(ranked.resource)
-            score = ranked.score
+            profile = profile_parts.get(ranked.profile_parts)
+            if profile is None:
+                profile = profile_parts[ranked.profile_parts] = {
+                    name: round(value, 4)
+                    for name, value in zip(
+                        SCORE_PARTS[:-3], ranked.profile_parts, strict=True
+                    )
+                }
+            # The resource's own parts: SCORE_PARTS' last three.
             parts = {
-                name: round(value, 4)
-                for name, value in zip(SCORE_PARTS, score.values, strict=True)
+                **profile,
+                "duration": round(ranked.duration, 4),
+                "quality": round(ranked.quality, 4),
+                "coverage": round(ranked.coverage, 4),
+                "variety_penalty": round(ranked.variety_penalty, 4),
             }
-            parts["variety_penalty"] = round(score.variety_penalty, 4)
             rows.append(
                 {
                     "position": ranked.rank,
@@ -450,7 +463,7 @@ def _resource_rows(plan_steps: Sequence[PlanStep]) -> list[list[ResourceRow]]:
                     "resource_slug": ranked.resource,
                     "title": (detail.title if detail else ranked.resource)[:255],
                     "url": detail.url if detail else "",
-                    "score": _decimal(score.total, 4),
+                    "score": _decimal(ranked.total, 4),
                     "score_parts": parts,
                     "language_fallback": LANGUAGE_FALLBACK in ranked.flags,
                 }
