@@ -59,8 +59,9 @@ logger = structlog.get_logger(__name__)
 #: Bumped when the domain types change shape, so no process unpickles an old
 #: snapshot into new code.
 # 2: TopicNode.position (the teaching order); 3: groups; 4: translated names;
-# 5: CatalogGraph.memo
-GRAPH_CACHE_SCHEMA = 5
+# 5: CatalogGraph.memo; 6: free offers per language and topic, and the types
+# split into modules (the pickled classes' paths moved)
+GRAPH_CACHE_SCHEMA = 6
 GRAPH_CACHE_TIMEOUT = 24 * 3600
 #: Version re-reads before a build gives up on a catalog that keeps changing.
 BUILD_ATTEMPTS = 3
