@@ -65,7 +65,11 @@ class TolerantRedisCache(RedisCache):
             return fallback
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._tolerant(False, super().add, key, value, timeout, version)
+        # A write during an outage is dropped as if made, like set(): add()
+        # answering "already there" would hold whoever uses it as a lock
+        # (allauth's rate limits, around every sign-in) until its wait ends,
+        # then refuse them: nobody could sign in while Redis is down.
+        return self._tolerant(True, super().add, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
         return self._tolerant(default, super().get, key, default, version)

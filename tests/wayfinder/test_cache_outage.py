@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 import pytest
@@ -60,7 +61,7 @@ def test_every_cache_operation_is_a_miss_or_a_no_op_while_redis_is_down(cache_do
     assert cache.get("k") is None
     assert cache.get("k", "fallback") == "fallback"
     assert cache.get_many(["a", "b"]) == {}
-    assert cache.add("k", "v") is False
+    assert cache.add("k", "v") is True  # dropped as if made, like set()
     assert cache.has_key("k") is False
     assert cache.delete("k") is False
     cache.delete_many(["a", "b"])
@@ -102,6 +103,21 @@ def test_curator_admin_pages_answer_while_the_cache_is_down(
     ):
         response = client.get(path)
         assert response.status_code == 200, path
+
+
+def test_a_learner_signs_in_while_the_cache_is_down(client, cache_down, settings):
+    # allauth's rate limits as production has them (the test settings turn
+    # them off): they take a lock in the cache around every sign-in.
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": None}
+    get_user_model().objects.create_user(
+        username="ada", email="ada@example.org", password="correct-horse-battery"
+    )
+    response = client.post(
+        "/accounts/login/",
+        {"login": "ada@example.org", "password": "correct-horse-battery"},
+    )
+    assert response.status_code == 302
+    assert client.get("/roadmaps/").status_code == 200
 
 
 def test_readyz_still_names_the_cache_when_it_is_down(client, cache_down):
