@@ -27,7 +27,7 @@ from django.db.models import CharField, QuerySet, Value
 
 import structlog
 
-from catalog.models import Provider, Resource, ResourceTopic
+from catalog.models import Provider, Resource, ResourceLink, ResourceTopic
 from planner.domain import (
     CatalogGraph,
     ChoiceGroupNode,
@@ -39,6 +39,7 @@ from planner.domain import (
 )
 from planner.domain.types import Names
 from roadmaps.models import Roadmap, RoadmapStep
+from taxonomy.enums import LinkKind
 from taxonomy.models import (
     ChoiceGroup,
     ChoiceGroupMember,
@@ -60,8 +61,9 @@ logger = structlog.get_logger(__name__)
 #: snapshot into new code.
 # 2: TopicNode.position (the teaching order); 3: groups; 4: translated names;
 # 5: CatalogGraph.memo; 6: free offers per language and topic, and the types
-# split into modules (the pickled classes' paths moved)
-GRAPH_CACHE_SCHEMA = 6
+# split into modules (the pickled classes' paths moved); 7: row ids of topics
+# and resources, and resources' primary URLs (what storing a plan records)
+GRAPH_CACHE_SCHEMA = 7
 GRAPH_CACHE_TIMEOUT = 24 * 3600
 #: Version re-reads before a build gives up on a catalog that keeps changing.
 BUILD_ATTEMPTS = 3
@@ -130,7 +132,7 @@ def _build_stable(version: int) -> tuple[CatalogGraph, bool]:
 def catalog_graph_build(*, version: int) -> CatalogGraph:
     """Read the catalog tables into a snapshot labelled ``version``.
 
-    Twelve queries whatever the catalog's size: ``values_list`` rows keyed by
+    Fourteen queries whatever the catalog's size: ``values_list`` rows keyed by
     primary key (no joins on the large tables, no model instances), Decimals
     turned into floats. Every resource is read with its link health: the core
     leaves broken ones out of the offers itself and needs them to repair a plan.
@@ -182,6 +184,7 @@ def catalog_graph_build(*, version: int) -> CatalogGraph:
                 mastery,
                 tuple(tags or ()),
                 position=position,
+                row_id=pk,
             )
         )
     prerequisites = [
@@ -327,6 +330,12 @@ def _resources(topic_slugs: dict[int, str]) -> list[ResourceNode]:
         ResourceTopic, "resource_id", "topic_id", "coverage"
     ):
         covered[resource_id].append((topic_slugs[topic_id], float(coverage)))
+    # At most one primary link a resource (a partial unique index).
+    urls = dict(
+        ResourceLink.objects.filter(kind=LinkKind.PRIMARY)
+        .order_by()
+        .values_list("resource_id", "url")
+    )
     nodes = []
     for row in _rows(
         Resource,
@@ -367,6 +376,8 @@ def _resources(topic_slugs: dict[int, str]) -> list[ResourceNode]:
                 down,
                 health,
                 tuple(sorted(covered.get(pk, ()))),
+                row_id=pk,
+                url=urls.get(pk, ""),
             )
         )
     return nodes

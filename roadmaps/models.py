@@ -147,7 +147,9 @@ class RoadmapStep(models.Model):
     topic = models.ForeignKey(
         "taxonomy.Topic", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    topic_slug = models.SlugField(max_length=120)
+    # Read within a version only, by the unique (version, topic_slug) index:
+    # no index of its own, which every stored step would have to update.
+    topic_slug = models.SlugField(max_length=120, db_index=False)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     objectives = models.JSONField(default=list)
@@ -198,6 +200,7 @@ class RoadmapStep(models.Model):
         max_length=120,
         blank=True,
         default="",
+        db_index=False,  # read within a version only
         help_text="The choice group this topic was chosen from; empty when none.",
     )
     choice_reason = models.CharField(
@@ -261,7 +264,8 @@ class StepResource(models.Model):
     resource = models.ForeignKey(
         "catalog.Resource", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    resource_slug = models.SlugField(max_length=160)
+    # Read within a step or version only, by the unique (step, resource_slug) index.
+    resource_slug = models.SlugField(max_length=160, db_index=False)
     title = models.CharField(max_length=255)
     url = models.URLField(max_length=1000)
     score = models.DecimalField(max_digits=6, decimal_places=4)

@@ -32,7 +32,8 @@ from planner.domain.choices import member_edges
 from planner.domain.wording import deadline_cut_notice, gap_notice, removed_notice
 from taxonomy.enums import LinkKind
 from taxonomy.models import Subject, Topic, Track
-from wayfinder.rows import Among, rows_insert
+from taxonomy.selectors import catalog_version_current
+from wayfinder.rows import Among, JSONText, rows_insert
 
 from ..models import Roadmap, RoadmapStep, RoadmapVersion, StepResource, StepState
 from .carry import Carried, carry_over, first_available_activate, version_diff
@@ -109,10 +110,13 @@ def roadmap_create_from_plan(
         llm=llm,
     )
     _version_check_save(version)
-    steps = _step_rows(plan.steps)
+    facts = _facts(plan, graph)
+    steps = _step_rows(plan.steps, facts)
     _edges_apply(steps, graph)
     first_available_activate(steps)
-    _steps_insert(version=version, steps=steps, resources=_resource_rows(plan.steps))
+    _steps_insert(
+        version=version, steps=steps, resources=_resource_rows(plan.steps, facts)
+    )
     roadmap.current = version
     roadmap.save(update_fields=["current"])
     return roadmap
@@ -150,9 +154,10 @@ def roadmap_version_create_from_plan(
         repairs=repairs,
         llm=llm,
     )
+    facts = _facts(plan, graph)
     carried: Carried = carry_over(
-        planned=_step_rows(plan.steps),
-        planned_resources=_resource_rows(plan.steps),
+        planned=_step_rows(plan.steps, facts),
+        planned_resources=_resource_rows(plan.steps, facts),
         old_steps=old_steps,
     )
     _edges_apply(carried.steps, graph)
@@ -343,6 +348,49 @@ def resource_details(slugs: Iterable[str]) -> dict[str, ResourceDetail]:
     return found
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """Row ids, titles and URLs of a plan's topics and resources, by slug."""
+
+    topic_ids: Mapping[str, int | None]
+    resources: Mapping[str, tuple[int | None, str, str]]
+
+
+def _facts(plan: Plan, graph: CatalogGraph) -> _Facts:
+    """What the stored rows record of the catalog: from the snapshot the plan
+    was made from while the catalog has not moved since (one query: the
+    version), else read from the catalog as it is now (two). Either way a
+    row deleted before this transaction commits fails its foreign key at the
+    commit, and the job's transaction stores nothing."""
+    slugs = {r.resource for step in plan.steps for r in step.resources}
+    if graph.version == plan.catalog_version == catalog_version_current():
+        resources = {}
+        for slug in slugs:
+            node = graph.resources.get(slug)
+            if node is not None and node.row_id:
+                resources[slug] = (node.row_id, node.title, node.url)
+        topics = {
+            s.topic: node.row_id
+            for s in plan.steps
+            if (node := graph.topics.get(s.topic)) is not None and node.row_id
+        }
+        if len(resources) == len(slugs) and len(topics) == len(plan.steps):
+            return _Facts(topics, resources)
+    # A snapshot not read from this database (tests, benchmarks) or a catalog
+    # that moved since the plan: the catalog's rows as they are now.
+    details = resource_details(slugs)
+    topic_ids: dict[str, int | None] = {}
+    for chunk in _chunks([s.topic for s in plan.steps]):
+        topic_ids.update(
+            Topic.objects.order_by()
+            .filter(Among(F("slug"), chunk))
+            .values_list("slug", "pk")
+        )
+    return _Facts(
+        topic_ids, {slug: (d.pk, d.title, d.url) for slug, d in details.items()}
+    )
+
+
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(items), LOOKUP_CHUNK):
         yield items[start : start + LOOKUP_CHUNK]
@@ -389,17 +437,10 @@ def _steps_insert(
     rows_insert(StepResource, [row for rows in resources for row in rows])
 
 
-def _step_rows(plan_steps: Sequence[PlanStep]) -> list[StepRow]:
+def _step_rows(plan_steps: Sequence[PlanStep], facts: _Facts) -> list[StepRow]:
     """The plan's steps as ``RoadmapStep`` rows, locked, without their
     version and edges (set by the caller)."""
-    slugs = [s.topic for s in plan_steps]
-    topic_ids: dict[str, int] = {}
-    for chunk in _chunks(slugs):
-        topic_ids.update(
-            Topic.objects.order_by()
-            .filter(Among(F("slug"), chunk))
-            .values_list("slug", "pk")
-        )
+    topic_ids = facts.topic_ids
     return [
         {
             "position": step.position,
@@ -428,13 +469,18 @@ def _step_rows(plan_steps: Sequence[PlanStep]) -> list[StepRow]:
     ]
 
 
-def _resource_rows(plan_steps: Sequence[PlanStep]) -> list[list[ResourceRow]]:
+def _resource_rows(
+    plan_steps: Sequence[PlanStep], facts: _Facts
+) -> list[list[ResourceRow]]:
     """Each step's ranked resources as ``StepResource`` rows (one list per
-    step, without the step), with what the catalog says of them now."""
-    found = resource_details(r.resource for step in plan_steps for r in step.resources)
+    step, without the step), with what the catalog says of them (``_facts``)."""
+    found = facts.resources
     # The learner's parts (language to age) are one tuple per kind of
-    # resource, shared by most of a plan's resources: rounded once each.
-    profile_parts: dict[tuple[float, ...], dict[str, float]] = {}
+    # resource, shared by most of a plan's resources: rounded and encoded
+    # once each. The parts are written as JSON text directly (what
+    # ``json.dumps`` gives for the same dict: numbers by their ``repr``),
+    # which costs a fifth of encoding a dict per resource.
+    profile_parts: dict[tuple[float, ...], str] = {}
     per_step = []
     for step in plan_steps:
         rows = []
@@ -442,27 +488,27 @@ def _resource_rows(plan_steps: Sequence[PlanStep]) -> list[list[ResourceRow]]:
             detail = found.get(ranked.resource)
             profile = profile_parts.get(ranked.profile_parts)
             if profile is None:
-                profile = profile_parts[ranked.profile_parts] = {
-                    name: round(value, 4)
+                profile = profile_parts[ranked.profile_parts] = "".join(
+                    f'"{name}": {round(value, 4)!r}, '
                     for name, value in zip(
                         SCORE_PARTS[:-3], ranked.profile_parts, strict=True
                     )
-                }
-            # The resource's own parts: SCORE_PARTS' last three.
-            parts = {
-                **profile,
-                "duration": round(ranked.duration, 4),
-                "quality": round(ranked.quality, 4),
-                "coverage": round(ranked.coverage, 4),
-                "variety_penalty": round(ranked.variety_penalty, 4),
-            }
+                )
+            # The resource's own parts: SCORE_PARTS' last three, and variety.
+            parts = JSONText(
+                f'{{{profile}"duration": {round(ranked.duration, 4)!r}, '
+                f'"quality": {round(ranked.quality, 4)!r}, '
+                f'"coverage": {round(ranked.coverage, 4)!r}, '
+                f'"variety_penalty": {round(ranked.variety_penalty, 4)!r}}}'
+            )
+            pk, title, url = detail or (None, ranked.resource, "")
             rows.append(
                 {
                     "position": ranked.rank,
-                    "resource_id": detail.pk if detail else None,
+                    "resource_id": pk,
                     "resource_slug": ranked.resource,
-                    "title": (detail.title if detail else ranked.resource)[:255],
-                    "url": detail.url if detail else "",
+                    "title": title[:255],
+                    "url": url or "",
                     "score": _decimal(ranked.total, 4),
                     "score_parts": parts,
                     "language_fallback": LANGUAGE_FALLBACK in ranked.flags,

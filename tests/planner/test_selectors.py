@@ -24,9 +24,9 @@ from tests.factories import ResourceFactory, TopicFactory
 from .conftest import small_catalog_build
 
 #: version, subjects, topics, prerequisites, track targets, tracks, providers,
-#: resource coverage, resources, choice groups, their members, group
+#: resource coverage, resources, primary links, choice groups, their members, group
 #: prerequisites, track target groups, and the version again.
-BUILD_QUERIES = 15  # + the translated names of subjects, topics, tracks
+BUILD_QUERIES = 16  # + the translated names of subjects, topics, tracks
 
 
 def test_the_snapshot_is_built_once_per_catalog_version(

@@ -451,9 +451,10 @@ def test_a_roadmap_is_stored_in_constant_queries(
     profile.subject  # noqa: B018 -- loaded, as the job has it
     graph = catalog_graph_get()
 
-    # savepoint, track, roadmap, version, topics, resources, step ids, the
-    # steps' and the resources' COPY, the roadmap's current version, release
-    with django_assert_num_queries(11):
+    # savepoint, track, roadmap, version, the catalog version (ids, titles
+    # and URLs from the snapshot), step ids, the steps' and the resources'
+    # COPY, the roadmap's current version, release
+    with django_assert_num_queries(10):
         roadmap = roadmap_create_from_plan(
             profile=profile,
             plan=plan,

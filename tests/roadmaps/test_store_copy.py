@@ -40,11 +40,12 @@ from wayfinder import rows as rows_module
 
 TODAY = date.fromisoformat(TODAY_ISO)
 #: A roadmap's first version: the track and subject reads, the roadmap and
-#: version inserts, the topic and resource reads, the step ids from the
+#: version inserts, the catalog version (the topics' and resources' ids,
+#: titles and URLs then come from the snapshot), the step ids from the
 #: sequence, the two COPYs, the roadmap's ``current`` and the savepoint pair.
-COPY_QUERIES = 11
+COPY_QUERIES = 10
 #: The same through bulk_create: one INSERT ... RETURNING gives the step ids.
-BULK_QUERIES = 10
+BULK_QUERIES = 9
 STEP_FIELDS = [
     f.attname
     for f in RoadmapStep._meta.concrete_fields
@@ -247,3 +248,42 @@ def test_the_ranked_resources_are_looked_up_with_one_array_parameter():
     assert sorted(found) == sorted(
         Resource.objects.filter(slug__in=slugs).values_list("slug", flat=True)
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("starter_catalog")
+def test_the_snapshot_and_the_catalog_give_the_stored_rows_the_same_facts():
+    # The store takes ids, titles and URLs from the snapshot while the catalog
+    # has not moved since the plan, and reads the catalog otherwise: both
+    # must store the same rows for the same catalog.
+    owner = UserFactory()
+    profile, plan = _starter_plan(owner, goals="python-backend-jobs", language="es")
+    graph = catalog_graph_get()
+    with CaptureQueriesContext(connection) as queries:
+        from_snapshot = roadmap_create_from_plan(
+            profile=profile, plan=plan, graph=graph, input_profile_hash="e" * 64
+        )
+    assert not any('"catalog_resource"' in q["sql"] for q in queries.captured_queries)
+
+    # A curator retitles a resource of the plan: the catalog moved, so the
+    # next store reads the catalog as it is now (and not the snapshot).
+    first = plan.steps[0].resources[0].resource
+    Resource.objects.filter(slug=first).update(title="Retitled by a curator")
+    Resource.objects.get(slug=first).save()  # a save moves the catalog version
+    with CaptureQueriesContext(connection) as queries:
+        from_catalog = roadmap_create_from_plan(
+            profile=profile, plan=plan, graph=graph, input_profile_hash="f" * 64
+        )
+    assert any('"catalog_resource"' in q["sql"] for q in queries.captured_queries)
+
+    old_steps, old_resources = _stored(from_snapshot.current_id)
+    new_steps, new_resources = _stored(from_catalog.current_id)
+    assert old_steps == new_steps
+    assert [r["title"] for r in new_resources if r["resource_slug"] == first] == [
+        "Retitled by a curator"
+    ]
+    retitled = {"title": graph.resources[first].title}
+    assert [
+        r if r["resource_slug"] != first else r | retitled for r in new_resources
+    ] == old_resources
+    assert all(r["resource_id"] and r["url"].startswith("http") for r in old_resources)

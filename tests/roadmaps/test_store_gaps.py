@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 #: roadmap_create_from_plan: the same queries as without gaps (docs/planner.md
 #: "Roadmaps": reads, inserts, the step ids, two COPYs and the savepoint pair).
-STORE_QUERIES = 11
+STORE_QUERIES = 10
 DEADLINE = TODAY + timedelta(days=13)  # two weeks at 5 h a week: 10 hours
 
 

@@ -51,6 +51,9 @@ class TopicNode:
     position: int = 0
     #: Names in other languages: ``(language, (name, *aliases))`` pairs.
     names: Names = ()
+    #: The catalog's row id (0 when the node was not read from a database):
+    #: storing a plan refers to the row without looking the slug up again.
+    row_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +137,10 @@ class ResourceNode:
     feedback_down: int
     link_health: LinkHealth
     topics: tuple[tuple[str, float], ...]
+    #: The catalog's row id (0 when not read from a database) and the primary
+    #: link's URL: what a stored roadmap records of the resource, with its title.
+    row_id: int = 0
+    url: str = ""
 
     def coverage_of(self, topic: str) -> float:
         for slug, coverage in self.topics:
