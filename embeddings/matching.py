@@ -155,7 +155,8 @@ def candidate_topics_assign(*, items: Sequence[tuple[int, str, str]]) -> list[in
     Otherwise a candidate moves to another topic of the same subject only
     when that topic's blend of name overlap and similarity beats the given
     topic's by :data:`ASSIGN_MARGIN`; the given topic wins ties, and
-    anything missing (a stale vector, a failing endpoint) keeps it.
+    anything missing (a stale vector, a failing endpoint) keeps it; topics
+    without a fresh vector are scheduled for a refresh.
     """
     given = [topic_id for topic_id, _, _ in items]
     model = embeddings_model()
@@ -168,6 +169,12 @@ def candidate_topics_assign(*, items: Sequence[tuple[int, str, str]]) -> list[in
         texts={slug: text for slug, (_, _, text) in by_slug.items()},
         model=model,
     )
+    if len(vectors) < len(by_slug):
+        # As for tracks: the topics without a fresh vector are scheduled, and
+        # until then each keeps the candidates searched for it.
+        missing = sorted(set(by_slug) - set(vectors))
+        logger.info("embeddings_topics_missing", missing=len(missing))
+        embeddings_enqueue(kind=EmbeddingKind.TOPIC, keys=missing)
     texts = [resource_text(title=title, description=desc) for _, title, desc in items]
     found = query_vectors(texts=texts)
     subject_of = {pk: subject for pk, _, subject, _, _ in pool}

@@ -3,7 +3,7 @@
 Vectors are stored unit-length as little-endian float32 (``array("f")``), so
 the cosine of two of them is their dot product. No numpy: the candidate sets
 are a subject's topics or the catalog's tracks (hundreds), and 10k topics
-still score in well under a second (bench/embeddings.py). docs/embeddings.md
+still score in well under a second (bench/embeddings_bench.py). docs/embeddings.md
 says when pgvector would be worth it.
 """
 

@@ -1,6 +1,7 @@
 """What a source is: one search call in, found items out, or one SourceError.
 
-No ORM and no Django here: an adapter turns a search into one HTTP request
+``Source.search(query, language, level, limit)`` is the interface; no ORM
+and no Django at import here: an adapter turns a search into one HTTP request
 (:meth:`Source.request`) and that request's answer into :class:`Found` items
 (:meth:`Source.parse`). ``sources.fetch`` does the network part (budget,
 limits, cache, circuit breaker, the egress guard) for every adapter alike.
@@ -111,6 +112,27 @@ class Source:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def search(
+        self, query: str, language: str = "", level: str = "", limit: int = 5
+    ) -> list[Found]:
+        """The items this source finds for ``query`` in ``language`` at
+        ``level`` (either may be ""), at most ``limit``; raises
+        :class:`SourceError` when it gives no answer.
+
+        One search under every rule of ``sources.fetch`` (cache, breaker,
+        limits, egress guard) with the configured limits. Runs of many
+        searches call ``sources_search`` directly, which runs them together.
+        """
+        # Imported here: this module stays free of Django for the adapters.
+        from .fetch import sources_search
+        from .registry import fetch_config
+
+        wanted = Query(text=query, language=language, level=level, limit=limit)
+        (result,) = sources_search([(self, wanted)], config=fetch_config())
+        if result.error is not None:
+            raise result.error
+        return list(result.found)
 
     def request(self, query: Query) -> Request:
         raise NotImplementedError

@@ -245,3 +245,34 @@ def test_a_failing_endpoint_never_breaks_planning(embedded, learner):
     roadmap = plan_for(learner, profile_raw(goals="loops and functions"))
     assert roadmap.current.model_versions == {"embeddings": MODEL}
     assert "py-functions" in [step[1] for step in plan_of(roadmap)]
+
+
+def test_topics_without_a_fresh_vector_are_scheduled_and_keep_their_candidates(
+    embedded, catalog, django_capture_on_commit_callbacks, monkeypatch
+):
+    Embedding.objects.filter(kind="topic", key="py-classes").delete()
+    scheduled = []
+    monkeypatch.setattr(
+        "embeddings.tasks.embeddings_refresh_task",
+        lambda kind, keys=None: scheduled.append((kind, keys)),
+    )
+    loops = catalog.topics["py-loops"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        assigned = candidate_topics_assign(
+            items=[(loops, "Blueprints: classes in Python", "")]
+        )
+    # Without py-classes' vector the candidate cannot move there yet.
+    assert assigned == [loops]
+    assert scheduled == [("topic", ["py-classes"])]
+
+
+# -- the records: roadmap and export ---------------------------------------------------
+def test_the_export_records_the_embeddings_model_or_none(embedded, learner, settings):
+    from roadmaps.export import export_document
+
+    on = plan_for(learner, profile_raw(goals=GOAL))
+    assert export_document(on.current)["model_versions"] == {"embeddings": MODEL}
+
+    settings.EMBEDDINGS_MODEL = ""
+    off = plan_for(learner, profile_raw(goals=GOAL))
+    assert export_document(off.current)["model_versions"] == {"embeddings": "none"}

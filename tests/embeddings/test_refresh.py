@@ -189,3 +189,38 @@ def test_the_refresh_task_does_nothing_when_embeddings_are_off(catalog, embeddin
 
     assert embeddings_refresh_task.call_local("topic") == 0
     assert not Embedding.objects.exists()
+
+
+def test_a_changed_text_is_embedded_again_by_the_worker(
+    catalog, serve, configure, django_capture_on_commit_callbacks
+):
+    """The whole path: a save, the task on commit (Huey in immediate mode),
+    the endpoint, the stored vector now matching the new text."""
+    from huey.contrib.djhuey import HUEY
+
+    server = serve()
+    configure(server)
+    embeddings_refresh(kind="topic")
+    before = stored("topic")["py-classes"]
+    server.requests.clear()
+
+    saved, HUEY.immediate = HUEY.immediate, True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            topic = catalog.topics["py-classes"]
+            topic.name = "Classes and objects"
+            topic.save()
+    finally:
+        HUEY.immediate = saved
+
+    texts = catalog_texts(kind="topic", keys=["py-classes"])
+    after = stored("topic")["py-classes"]
+    assert after != before
+    assert vectors_fresh(kind="topic", texts=texts, model=MODEL).keys() == {
+        "py-classes"
+    }
+    # Only the changed topic was sent (its track's text names it, so the
+    # track is sent too); the other topics' vectors were fresh.
+    sent = [text for batch in server.inputs for text in batch]
+    assert sum("Classes and objects" in text for text in sent) == 2
+    assert len(sent) == 2

@@ -117,6 +117,7 @@ class SourceServer(ThreadingHTTPServer):
 PATHS = {
     "openlibrary": "/openlibrary/search.json",
     "wikibooks": "/wikibooks/w/api.php",
+    "wikipedia": "/wikipedia/w/api.php",
     "github": "/github/search/repositories",
     "youtube": "/youtube/youtube/v3/search",
 }
@@ -169,6 +170,7 @@ def happy_server(server):
     """Each API answers its recorded search."""
     server.answers[PATHS["openlibrary"]] = Answer.fixture("openlibrary_search.json")
     server.answers[PATHS["wikibooks"]] = Answer.fixture("wikibooks_search.json")
+    server.answers[PATHS["wikipedia"]] = Answer.fixture("wikipedia_search.json")
     server.answers[PATHS["github"]] = Answer.fixture("github_search.json")
     server.answers[PATHS["youtube"]] = Answer.fixture("youtube_search.json")
     return server

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sources.canonical import titles_near_identical, url_canonical
@@ -71,6 +71,9 @@ _WORD = st.text(
     query=st.dictionaries(_WORD, _WORD, max_size=3),
     slash=st.booleans(),
 )
+# Drawing the query dictionaries is slow on a loaded machine (2 shared cores):
+# the health check failed there with 2 inputs in 1 s, not the property.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_the_canonical_form_is_its_own_canonical_form(
     scheme, www, host, path, query, slash
 ):

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sources.adapters import youtube_quota_reset_seconds
-from sources.base import Failure, Query
+from sources.base import Failure, Query, SourceError
 from sources.fetch import SearchResult, breaker_state, sources_search
 from sources.registry import fetch_config, sources_named
 
@@ -20,15 +20,16 @@ from .conftest import PATHS, TIMEOUT, Answer
 
 pytestmark = [pytest.mark.contract, pytest.mark.usefixtures("sources_settings")]
 
-ADAPTERS = ["openlibrary", "wikibooks", "github", "youtube"]
+ADAPTERS = ["openlibrary", "wikibooks", "wikipedia", "github", "youtube"]
 
 
 @pytest.fixture(autouse=True)
 def youtube_on(settings, sources_settings):
-    """YouTube needs a key: these tests give it one."""
+    """YouTube needs a key: these tests give it one. Wikipedia is off by
+    default (SOURCES_ENABLED): these tests turn it on."""
     settings.SOURCES = {
         **settings.SOURCES,
-        "ENABLED": [*settings.SOURCES["ENABLED"], "youtube"],
+        "ENABLED": [*settings.SOURCES["ENABLED"], "wikipedia", "youtube"],
         "KEYS": {**settings.SOURCES["KEYS"], "youtube": "yt-test-key"},
     }
 
@@ -90,6 +91,60 @@ def test_wikibooks_search_is_asked_and_read_as_documented(happy_server):
     }
     assert tutorial.duration_minutes is None
     assert "%27" in tutorial.url  # the apostrophe is quoted
+
+
+def test_wikipedia_search_is_asked_and_read_as_documented(happy_server):
+    result = search("wikipedia", Query(text="python function", language="en"))
+
+    (seen,) = happy_server.requests_to(PATHS["wikipedia"])
+    assert seen.params["action"] == ["query"]
+    assert seen.params["list"] == ["search"]
+    assert seen.params["srsearch"] == ["python function"]
+    assert seen.params["srnamespace"] == ["0"]
+    assert seen.params["format"] == ["json"]
+    assert seen.params["formatversion"] == ["2"]
+    assert result.ok
+    python, function = result.found
+    assert python.source == "wikipedia"
+    assert python.provider_name == "Wikipedia"
+    assert python.url == happy_server.url(
+        "/wikipedia/wiki/Python_(programming_language)"
+    )
+    assert python.format == "article"
+    assert python.language == "en"
+    assert python.duration_minutes == 65  # 12950 words at 200 a minute
+    assert python.description == (
+        "Python is a high-level, general-purpose programming language & more"
+    )
+    assert python.identifiers == {
+        "pageid": 23862,
+        "title": "Python (programming language)",
+    }
+    # No word count in the answer: no duration guessed.
+    assert function.duration_minutes is None
+
+
+def test_the_source_interface_searches_under_the_same_rules(happy_server):
+    (source,) = sources_named(["openlibrary"])
+    found = source.search("python programming", language="fr", level="beginner")
+
+    assert [item.title for item in found][:1] == ["Think Python"]
+    (seen,) = happy_server.requests_to(PATHS["openlibrary"])
+    assert seen.params["q"] == ["python programming language:fre"]
+    # Cached like any search: asking again sends nothing.
+    assert source.search("python programming", language="fr", level="beginner")
+    assert len(happy_server.requests_to(PATHS["openlibrary"])) == 1
+
+
+def test_the_source_interface_raises_what_the_source_answered(server):
+    server.answers[PATHS["github"]] = Answer(
+        status=429, body="{}", headers={"Retry-After": "30"}
+    )
+    (source,) = sources_named(["github"])
+    with pytest.raises(SourceError) as raised:
+        source.search("python", limit=3)
+    assert raised.value.kind is Failure.RATE_LIMITED
+    assert raised.value.retry_after == 30
 
 
 def test_github_repository_search_is_asked_and_read_as_documented(happy_server):

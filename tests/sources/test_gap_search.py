@@ -168,3 +168,25 @@ def test_find_candidates_refuses_unknown_names(topic, server, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("find_candidates", *args, stdout=StringIO())
     assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("sources", "message"),
+    [
+        (
+            {"ENABLED": ["openlibrary", "no-such-source"]},
+            "SOURCES_ENABLED names 'no-such-source'",
+        ),
+        ({"URLS": {"openlibrary": " "}}, "Source 'openlibrary' has no base URL"),
+        ({"ENABLED": []}, "no source is enabled"),
+    ],
+    ids=["unknown-name", "no-base-url", "none-enabled"],
+)
+def test_find_candidates_says_what_is_misconfigured_and_exits_1(
+    topic, server, settings, sources, message
+):
+    settings.SOURCES = {**settings.SOURCES, **sources}
+    with pytest.raises(CommandError, match=message):
+        call_command("find_candidates", "--topic", topic.slug, stdout=StringIO())
+    assert server.requests == []
+    assert not Candidate.objects.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sources.registry import sources_named
@@ -39,7 +40,17 @@ class Command(BaseCommand):
             raise CommandError(
                 f"find_candidates: no topic with slug {options['topic']!r}."
             )
-        sources = sources_named(options["source"])
+        try:
+            sources = sources_named(options["source"])
+        except ImproperlyConfigured as exc:
+            # A wrong SOURCES_ENABLED or SOURCE_*_URL is the operator's to fix:
+            # say which, without a traceback.
+            raise CommandError(f"find_candidates: {exc}") from exc
+        if not sources:
+            raise CommandError(
+                "find_candidates: no source is enabled (SOURCES_ENABLED); "
+                "nothing was searched."
+            )
         summary = candidates_find(topic=topic, sources=sources)
         for failure in summary.failures:
             self.stderr.write(
