@@ -37,11 +37,10 @@ class HomePage(Page):
         return any(block.block_type == "subjects" for block in self.body)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import subject_list_for_home, wizard_url
+        from .selectors import subject_list_for_home
 
         context = super().get_context(request, *args, **kwargs)
         context["subjects"] = subject_list_for_home(request=request)
-        context["wizard_url"] = wizard_url()
         return context
 
 

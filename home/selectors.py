@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -20,7 +20,6 @@ from taxonomy.models import Subject, Track
 from taxonomy.selectors import catalog_version_cache_key
 from wayfinder.errors import ApplicationError
 
-WIZARD_PATH = "/onboarding/"
 SAMPLE_WEEKLY_HOURS = 5
 SAMPLE_STEPS_SHOWN = 5
 GOAL_KIND_LABELS = dict(GoalKind.choices)
@@ -39,18 +38,12 @@ def language_names(codes: list[str] | tuple[str, ...]) -> list[str]:
     return [labels.get(code, code) for code in codes]
 
 
-def wizard_url(*, subject_slug: str | None = None) -> str | None:
-    """The onboarding wizard's address (with the subject chosen), or None while
-    no view answers there: Wagtail's catch-all would only serve a 404."""
-    try:
-        match = resolve(WIZARD_PATH)
-    except Resolver404:
-        return None
-    if match.url_name == "wagtail_serve":
-        return None
+def wizard_url(*, subject_slug: str | None = None) -> str:
+    """The onboarding wizard's address, with the subject chosen when given."""
+    url = reverse("onboarding:start")
     if subject_slug:
-        return f"{WIZARD_PATH}?{urlencode({'subject': subject_slug})}"
-    return WIZARD_PATH
+        return f"{url}?{urlencode({'subject': subject_slug})}"
+    return url
 
 
 def subject_search_url(*, subject_slug: str) -> str:
@@ -124,8 +117,7 @@ class SubjectPageDetails:
     tracks: tuple[TrackPlan, ...]
     sample: TrackPlan | None
     weekly_hours: int
-    wizard_url: str | None
-    search_url: str | None
+    wizard_url: str
 
 
 def subject_page_details(*, page) -> SubjectPageDetails:
@@ -138,7 +130,7 @@ def subject_page_details(*, page) -> SubjectPageDetails:
 
     subject = page.subject
     if subject is None:
-        return SubjectPageDetails(None, [], (), None, 0, wizard_url(), None)
+        return SubjectPageDetails(None, [], (), None, 0, wizard_url())
     try:
         graph = catalog_graph_get()
     except CatalogGraphError:
@@ -157,7 +149,6 @@ def subject_page_details(*, page) -> SubjectPageDetails:
         sample=_sample_track(page=page, tracks=tracks),
         weekly_hours=SAMPLE_WEEKLY_HOURS,
         wizard_url=wizard_url(subject_slug=subject.slug),
-        search_url=subject_search_url(subject_slug=subject.slug),
     )
 
 

@@ -104,18 +104,6 @@ def test_the_home_content_has_one_h1_and_the_build_my_roadmap_action(client, hom
     assert html.count('id="subjects"') == 1
 
 
-def test_with_the_wizard_the_home_action_starts_it(client, home_page, settings):
-    from home.services import HOME_BODY
-
-    settings.ROOT_URLCONF = "tests.home.urls"
-    home_page.body = HOME_BODY
-    home_page.save_revision().publish()
-
-    html = client.get("/").content.decode()
-
-    assert '<a class="button" href="/onboarding/">Build my roadmap</a>' in html
-
-
 def test_a_standard_page_renders_its_body(client, home_page):
     page = StandardPage(
         title="Privacy",

@@ -134,21 +134,6 @@ def test_the_call_to_action_starts_the_real_wizard_with_the_subject(client, home
     assert client.get("/onboarding/?subject=astronomy").status_code in (200, 302)
 
 
-def test_with_the_wizard_the_call_to_action_starts_it_with_the_subject(
-    client, home_page, settings
-):
-    settings.ROOT_URLCONF = "tests.home.urls"
-    catalog = build_small_catalog()
-    add_subject_page(home_page, catalog.subject)
-
-    main = _main(client.get("/astronomy/"))
-
-    assert (
-        '<a class="button" href="/onboarding/?subject=astronomy">Build my roadmap</a>'
-        in main
-    )
-
-
 def test_a_subject_gone_from_the_catalog_leaves_a_page_that_says_so(client, home_page):
     from tests.factories import SubjectFactory
 

@@ -1,14 +1,8 @@
-"""The site's URLs plus stand-ins for routes other work adds: a wizard at
-/onboarding/ (planned) and a view that fails, for the 500 page."""
+"""The site's URLs plus a view that fails, for the 500 page."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.urls import include, path
-
-
-def _wizard(request):
-    return HttpResponse("wizard")
 
 
 def _boom(request):
@@ -16,7 +10,6 @@ def _boom(request):
 
 
 urlpatterns = [
-    path("onboarding/", _wizard),
     path("boom/", _boom),
     path("", include("wayfinder.urls")),
 ]

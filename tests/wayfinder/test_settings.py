@@ -42,3 +42,29 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_the_embedded_worker_polls_its_sqlite_queue_at_least_every_half_second(
+    tmp_path,
+):
+    # Huey's consumer backs off while the queue is idle (up to 10 s by
+    # default): the first plan after a quiet spell waited seconds in the queue.
+    # Redis-backed queues block on the list instead and need no bound.
+    script = (
+        "from django.conf import settings;"
+        "from huey.consumer_options import ConsumerConfig;"
+        "config = ConsumerConfig(**settings.HUEY['consumer']);"
+        "print(settings.HUEY['huey_class'], config.max_delay)"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "wayfinder.settings.dev",
+        "DJANGO_VAR_DIR": str(tmp_path),
+        "DJANGO_ENV_FILE": str(tmp_path / "none.env"),
+        "REDIS_URL": "",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = _manage("shell", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    huey_class, max_delay = result.stdout.splitlines()[-1].split()
+    assert huey_class == "huey.SqliteHuey"
+    assert float(max_delay) <= 0.5

@@ -183,7 +183,15 @@ else:
         "name": HUEY_NAME,
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread", "flush_locks": True},
+        # An idle consumer polls the SQLite queue less and less often (up to
+        # every 10 s by default), so a learner's first plan after a quiet spell
+        # waited seconds in the queue: poll at least every half second.
+        "consumer": {
+            "workers": 2,
+            "worker_type": "thread",
+            "flush_locks": True,
+            "max_delay": 0.5,
+        },
     }
 
 # A fresh clone has no var/: create it when a file in it is about to be
