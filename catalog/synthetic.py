@@ -11,12 +11,20 @@ dependents while most topics have one to three prerequisites. Vocabularies are
 drawn with a realistic skew (mostly English, free, beginner and intermediate
 material, ...).
 
+Choice groups ("pick one of") gather alternative topics of one subject from
+one layer, so no member requires another; topics of later layers require the
+group (now and then only recommend it) and some tracks aim at one. A share
+of topics can be left without any resource (``without_resources``). Groups and
+bare topics draw from their own random stream, so the rest of the catalog is
+the same bytes whether or not they are there.
+
 The document comes out in canonical form, exactly as ``catalog_export()``
 would write the same catalog back: same seed, same bytes.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from datetime import date, timedelta
@@ -94,26 +102,46 @@ _HOURS = (0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 20)
 _HOUR_WEIGHTS = (4, 12, 10, 18, 18, 14, 10, 7, 4, 3)
 _FRESHNESS_START = date(2015, 1, 1)
 _HUB_SHARE, _HUB_WEIGHT = 0.03, 25
+_TOPICS_PER_GROUP = 40  # about one choice group per this many topics of a subject
+_COUNT_WORDS = {1: "one", 2: "two"}
+_GROUP_SEED = 0x9E3779B9  # mixed into the seed: groups draw from their own stream
 
 
 def catalog_synthesize(
-    *, topics: int, resources: int, seed: int, subjects: int | None = None
+    *,
+    topics: int,
+    resources: int,
+    seed: int,
+    subjects: int | None = None,
+    choice_groups: bool = True,
+    without_resources: float = 0.0,
 ) -> dict[str, Any]:
     """A valid catalog document with ``topics`` topics and ``resources`` resources.
 
     Deterministic for a ``seed``. ``subjects`` defaults to about sqrt(topics)/5.
-    When ``resources >= 2 * topics`` every topic is covered by two or more
-    resources. Raises ValueError for sizes that cannot make a catalog.
+    With ``choice_groups`` a subject gets about one choice group per 40 of its
+    topics (see the module's docstring). ``without_resources`` (0 to 1) is the
+    share of topics no resource covers; when ``resources >= 2 * topics`` every
+    other topic is covered by two or more resources. Raises ValueError for
+    sizes that cannot make a catalog.
     """
     if topics < 1 or resources < 0:
         raise ValueError("a catalog needs one topic or more and no negative resources")
+    if not 0 <= without_resources < 1:
+        raise ValueError("the share of topics without resources must be in [0, 1)")
     subject_count = min(topics, subjects or max(1, round(math.sqrt(topics) / 5)))
     if subject_count < 1:
         raise ValueError("a catalog needs one subject or more")
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     builder = _Builder(rng, topics, subject_count)
     builder.build_topics()
+    extras = random.Random(seed ^ _GROUP_SEED)  # noqa: S311 - as above
+    if choice_groups:
+        builder.build_groups(extras)
     builder.build_tracks()
+    if choice_groups:
+        builder.aim_tracks_at_groups(extras)
+    builder.leave_bare(extras, without_resources)
     builder.build_resources(resources)
     return builder.document()
 
@@ -145,6 +173,9 @@ class _Builder:
             for i, s in enumerate(self.topic_subject)
         ]
         self.requires: list[dict[int, str]] = [{} for _ in range(topics)]
+        self.groups: list[dict[str, Any]] = []
+        self.group_subject: list[int] = []
+        self.bare: set[int] = set()  # topics no resource covers
         self.pool: list[int] = []  # a topic once, plus once per dependent
         self.topics: list[dict[str, Any]] = []
         self.tracks: list[dict[str, Any]] = []
@@ -238,6 +269,78 @@ class _Builder:
             "group_prerequisites": [],
         }
 
+    # -- choice groups -------------------------------------------------------
+
+    def build_groups(self, rng: random.Random) -> None:
+        """Groups of three to five topics of one layer of a subject; topics of
+        later layers of the subject require (or recommend) the group."""
+        cells: dict[tuple[int, int], list[int]] = {}
+        for i, subject in enumerate(self.topic_subject):
+            cells.setdefault((subject, self.topic_layer[i]), []).append(i)
+        for subject, spec in enumerate(self.subjects):
+            own = [i for i, s in enumerate(self.topic_subject) if s == subject]
+            layers = [
+                layer
+                for layer in range(1, self.layers - 1)
+                if len(cells.get((subject, layer), ())) >= 3
+            ]
+            wanted = min(len(layers), len(own) // _TOPICS_PER_GROUP)
+            for k, layer in enumerate(sorted(rng.sample(layers, k=wanted))):
+                self._group(rng, subject, spec, k, cells[(subject, layer)], own)
+
+    def _group(
+        self,
+        rng: random.Random,
+        subject: int,
+        spec: dict[str, Any],
+        k: int,
+        cell: list[int],
+        own: list[int],
+    ) -> None:
+        members = sorted(rng.sample(cell, k=min(len(cell), rng.choice((3, 4, 4, 5)))))
+        layer = self.topic_layer[members[0]]
+        slug = f"{spec['slug']}-pick-{k + 1}"
+        at_least = 2 if len(members) >= 4 and rng.random() < 0.15 else 1
+        names = ", ".join(self.topics[m]["name"] for m in members)
+        self.groups.append(
+            {
+                "slug": slug,
+                "subject": spec["slug"],
+                "name": f"{spec['name']}: {_COUNT_WORDS[at_least]} of layer {layer}",
+                "description": f"Alternatives, any {at_least} will do: {names}.",
+                "min_choices": at_least,
+                "default": self.topic_slug[rng.choice(members)]
+                if rng.random() < 0.5
+                else None,
+                "members": [self.topic_slug[m] for m in members],
+            }
+        )
+        self.group_subject.append(subject)
+        later = [t for t in own if self.topic_layer[t] > layer]
+        for dependent in rng.sample(later, k=min(len(later), rng.choice((1, 2, 3)))):
+            kind = "required" if rng.random() < 0.85 else "recommended"
+            self.topics[dependent]["group_prerequisites"].append(
+                {"group": slug, "kind": kind}
+            )
+            self.topics[dependent]["group_prerequisites"].sort(key=lambda g: g["group"])
+
+    def aim_tracks_at_groups(self, rng: random.Random) -> None:
+        """About one track in five also aims at a group of its subject."""
+        by_subject: dict[str, list[str]] = {}
+        for group, subject in zip(self.groups, self.group_subject, strict=True):
+            by_subject.setdefault(self.subjects[subject]["slug"], []).append(
+                group["slug"]
+            )
+        for track in self.tracks:
+            groups = by_subject.get(track["subject"], [])
+            if groups and rng.random() < 0.2:
+                track["target_groups"] = [rng.choice(groups)]
+
+    def leave_bare(self, rng: random.Random, share: float) -> None:
+        """Choose the topics no resource will cover (``share`` of them)."""
+        if share > 0:
+            self.bare = {i for i in range(self.n) if rng.random() < share}
+
     # -- tracks ----------------------------------------------------------------
 
     def build_tracks(self) -> None:
@@ -290,12 +393,16 @@ class _Builder:
         width = len(str(max(0, count - 1)))
         # Round-robin first (every topic covered, twice when there are enough
         # resources), then in proportion to 1 + dependents: popular topics get more.
-        rounds = min(2, count // self.n) if count >= self.n else 0
+        covered = [i for i in range(self.n) if i not in self.bare] or [0]
+        spread = len(covered)
+        rounds = min(2, count // spread) if count >= spread else 0
         for r in range(count):
-            if r < rounds * self.n or rounds == 0:
-                topic = r % self.n
+            if r < rounds * spread or rounds == 0:
+                topic = covered[r % spread]
             else:
                 topic = rng.choice(self.pool)
+                if topic in self.bare:
+                    topic = covered[bisect.bisect_left(covered, topic) % spread]
             provider = rng.choices(range(provider_count), cum_weights=provider_weights)[
                 0
             ]
@@ -312,7 +419,9 @@ class _Builder:
         for extra in list(self.requires[topic])[
             : rng.choices((0, 1, 2), weights=(75, 18, 7))[0]
         ]:
-            covered[extra] = rng.choice((0.2, 0.25, 0.3, 0.4, 0.5))
+            coverage = rng.choice((0.2, 0.25, 0.3, 0.4, 0.5))
+            if extra not in self.bare:
+                covered[extra] = coverage
         level = _LEVELS.index(self.topics[topic]["level"])
         if rng.random() < 0.2:
             level = min(2, max(0, level + rng.choice((-1, 1))))
@@ -376,8 +485,7 @@ class _Builder:
             "providers": by_slug(self.providers),
             "subjects": by_slug(self.subjects),
             "topics": by_slug(self.topics),
-            # Choice groups are not synthesised yet (docs/catalog-format.md).
-            "choice_groups": [],
+            "choice_groups": by_slug(self.groups),
             "tracks": by_slug(self.tracks),
             "resources": by_slug(self.resources),
         }

@@ -172,6 +172,12 @@ class ProfileInput(serializers.Serializer):
     known_topics = TextOrListField(
         required=False, allow_null=True, help_text="Topic slugs or names."
     )
+    likes = TextOrListField(
+        required=False,
+        allow_null=True,
+        help_text="Technologies the learner likes or wants to use (topic slugs "
+        "or names, e.g. `Go, PostgreSQL`): they decide choice groups.",
+    )
     timezone = _text("A time zone name; default `UTC`.", required=False)
     choices = serializers.DictField(
         child=serializers.ListField(

@@ -180,8 +180,12 @@ def choose(
 ) -> Choice:
     """The member(s) of ``group`` for this learner: the strongest signal that
     names any member decides the reason; weaker ones fill up to min_choices."""
+    liked = frozenset(profile.liked_topics)
     signals = (
         (ChoiceReason.MENTIONED, lambda: mentioned(profile, graph, group)),
+        # A liked technology is something the learner said too: the same
+        # reason, after the goal's own words ("note" tells them apart).
+        (ChoiceReason.MENTIONED, lambda: [m for m in group.members if m in liked]),
         (ChoiceReason.KNOWN, lambda: [m for m in group.members if m in known]),
         (ChoiceReason.ANSWER, lambda: [answer] if answer in group.members else []),
         (ChoiceReason.DEFAULT, lambda: [group.default] if group.default else []),
@@ -191,18 +195,22 @@ def choose(
     # who mentions two languages gets both); weaker ones fill to min_choices.
     chosen: list[str] = []
     reason = ChoiceReason.RESOURCES
-    for why, members_of in signals:
+    by_likes = False
+    for index, (why, members_of) in enumerate(signals):
         if chosen and len(chosen) >= group.min_choices:
             break
         members = members_of()
         if members and not chosen:
-            reason = why
+            reason, by_likes = why, index == 1
             chosen.extend(members if why != ChoiceReason.RESOURCES else members[:1])
         if chosen and len(chosen) < group.min_choices:
             chosen.extend(m for m in members if m not in chosen)
             del chosen[group.min_choices :]
     order = {m: i for i, m in enumerate(group.members)}
     members = tuple(sorted(set(chosen), key=order.__getitem__))
+    if by_likes:
+        named = [m for m in members if m in liked]
+        return Choice(group.slug, members, reason, f"you like {_names(graph, named)}")
     return Choice(group.slug, members, reason, note(reason, profile, graph, members))
 
 

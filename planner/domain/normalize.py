@@ -60,6 +60,7 @@ KEYS = (
     "cost",
     "session_minutes",
     "known_topics",
+    "likes",
     "timezone",
     "choices",
 )
@@ -82,6 +83,7 @@ TEXT_LIMITS = {
     "cost": 100,
     "session_minutes": 40,
     "known_topics": 10_000,
+    "likes": 1_000,
     "timezone": 64,
     "choices": 5_000,
 }
@@ -148,6 +150,7 @@ def normalize(
     known = check(
         "known_topics", _known_topics, raw.get("known_topics"), subject, graph
     )
+    likes = check("likes", _known_topics, raw.get("likes"), subject, graph)
     goals = check(
         "goals",
         _goals,
@@ -186,6 +189,7 @@ def normalize(
         known_topics=known,
         timezone=timezone,
         choices=picks,
+        liked_topics=likes,
     )
 
 
@@ -389,6 +393,28 @@ def _age_bucket(years: int) -> AgeRange:
     return AgeRange.TEEN if years < 18 else AgeRange.ADULT
 
 
+def language_gap(graph: CatalogGraph, subject: str, language: str) -> str:
+    """What to tell a learner at onboarding when ``subject`` has no offerable
+    resource in ``language`` ("" when it has one, or the subject is unknown).
+
+    Not a refusal: each step then falls back to resources in other languages
+    (docs/planner.md, "Ranking"), which the roadmap flags.
+    """
+    if subject not in graph.subjects:
+        return ""
+    offers = graph.offers_by_language
+    if any(
+        offers.get(topic, {}).get(language)
+        for topic in graph.topics_by_subject.get(subject, ())
+    ):
+        return ""
+    name = LANGUAGE_NAMES.get(language, (language,))[0]
+    return (
+        f"{graph.subjects[subject].name} has no resources in {name} yet: your "
+        "plan will use resources in other languages."
+    )
+
+
 def _age_range(value: object, subject: str | None, graph: CatalogGraph) -> AgeRange:
     if value is None or value == "":
         return AgeRange.ADULT
@@ -464,6 +490,16 @@ def _known_topics(value: object, subject: str | None, graph: CatalogGraph) -> tu
     if problems:
         raise _Invalid(" ".join(problems))
     return tuple(sorted(slugs))
+
+
+def likes_kept(value: object, subject: str | None, graph: CatalogGraph) -> list[str]:
+    """The items of a stored ``likes`` answer that still name a topic: a
+    catalog that lost one drops it instead of refusing the stored profile."""
+    try:
+        items = _items(value)
+    except _Invalid:
+        return []
+    return [item for item in items if not _topic(item, subject, graph)[1]]
 
 
 def _topic(item: str, subject: str | None, graph: CatalogGraph) -> tuple[str, str]:

@@ -51,6 +51,7 @@ from ..domain import (
     run_from_profile,
 )
 from ..domain.choices import picks_kept
+from ..domain.normalize import likes_kept
 from ..goal_search import goal_matcher_get
 from ..models import JobState, PlanningJob
 from ..selectors import catalog_graph_get
@@ -330,6 +331,9 @@ def profile_domain(
             # The learner's picks in choice groups; ones the catalog no longer
             # has are dropped rather than refused.
             "choices": picks_kept(raw.get("choices"), graph),
+            # Liked technologies steer choice groups; ones the catalog lost
+            # are dropped the same way.
+            "likes": likes_kept(raw.get("likes"), profile.subject_slug, graph),
         },
         graph,
         profile.start_date,
@@ -386,7 +390,11 @@ def profile_hash(profile: NormalizedProfile, answers: Mapping[str, Answer]) -> s
     """A stable sha256 (hex) of the planner's inputs: the normalized profile
     and the answers. Equal inputs give equal hashes across processes and
     runs (canonical JSON, sorted keys, enums as their values)."""
-    payload = {"profile": _canonical(profile), "answers": _canonical(dict(answers))}
+    canonical = _canonical(profile)
+    if isinstance(canonical, dict) and not profile.liked_topics:
+        # Added later: a profile without likes keeps the hash it always had.
+        canonical.pop("liked_topics", None)
+    payload = {"profile": canonical, "answers": _canonical(dict(answers))}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

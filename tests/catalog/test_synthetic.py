@@ -155,7 +155,34 @@ def test_the_command_writes_a_file(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == catalog_dumps(
         catalog_synthesize(topics=40, resources=100, seed=5, subjects=3)
     )
-    assert "Wrote 40 topics and 100 resources (seed 5)" in err.getvalue()
+    assert "Wrote 40 topics, 0 choice groups and 100 resources (seed 5)" in (
+        err.getvalue()
+    )
+
+
+def test_the_command_leaves_out_groups_or_resources_when_asked() -> None:
+    out = StringIO()
+
+    call_command(
+        "make_synthetic_catalog",
+        "--topics=200",
+        "--resources=600",
+        "--seed=5",
+        "--no-choice-groups",
+        "--without-resources=0.2",
+        stdout=out,
+    )
+
+    assert out.getvalue() == catalog_dumps(
+        catalog_synthesize(
+            topics=200,
+            resources=600,
+            seed=5,
+            choice_groups=False,
+            without_resources=0.2,
+        )
+    )
+    assert json.loads(out.getvalue())["choice_groups"] == []
 
 
 def test_the_command_writes_to_standard_output_by_default() -> None:
@@ -173,3 +200,76 @@ def test_the_command_refuses_impossible_sizes() -> None:
         call_command(
             "make_synthetic_catalog", "--topics=5", "--resources=5", "--subjects=0"
         )
+
+
+# -- the shapes of real-world catalogs: choice groups, topics without resources ----
+def test_choice_groups_hold_alternatives_of_one_subject_needed_later(
+    catalog: dict[str, Any],
+) -> None:
+    groups = catalog["choice_groups"]
+    subject_of = {t["slug"]: t["subject"] for t in catalog["topics"]}
+    edges = _edges(catalog)
+    needing = {
+        g["group"]: t["slug"]
+        for t in catalog["topics"]
+        for g in t["group_prerequisites"]
+    }
+
+    assert len(groups) >= 3
+    for group in groups:
+        members = group["members"]
+        assert 3 <= len(members) <= 5
+        assert {subject_of[m] for m in members} == {group["subject"]}
+        assert group["default"] in (None, *members)
+        assert 1 <= group["min_choices"] < len(members)
+        # Alternatives: no member requires another one.
+        assert not any(edges[m] & set(members) for m in members)
+        assert group["slug"] in needing
+    kinds = Counter(
+        g["kind"] for t in catalog["topics"] for g in t["group_prerequisites"]
+    )
+    assert kinds["required"] > 0
+    assert any(
+        t["target_groups"]
+        for t in catalog_synthesize(topics=2000, resources=0, seed=7)["tracks"]
+    )
+
+
+def test_a_catalog_without_choice_groups_is_otherwise_the_same_bytes() -> None:
+    plain = catalog_synthesize(topics=200, resources=500, seed=5, choice_groups=False)
+    grouped = catalog_synthesize(topics=200, resources=500, seed=5)
+
+    assert plain["choice_groups"] == []
+    assert grouped["choice_groups"]
+    for record in grouped["topics"]:
+        record["group_prerequisites"] = []
+    for record in grouped["tracks"]:
+        record["target_groups"] = []
+    grouped["choice_groups"] = []
+    assert catalog_dumps(grouped) == catalog_dumps(plain)
+
+
+def test_a_share_of_topics_can_be_left_without_any_resource() -> None:
+    data = catalog_synthesize(topics=400, resources=1200, seed=7, without_resources=0.1)
+    covered = Counter(t["topic"] for r in data["resources"] for t in r["topics"])
+    bare = [t["slug"] for t in data["topics"] if t["slug"] not in covered]
+
+    assert 20 <= len(bare) <= 60
+    assert min(covered.values()) >= 2
+    assert len(data["resources"]) == 1200
+    assert schema_issues(data) == []
+    with pytest.raises(ValueError, match="share of topics"):
+        catalog_synthesize(topics=5, resources=5, seed=1, without_resources=1)
+
+
+@pytest.mark.django_db
+def test_groups_and_bare_topics_import_and_export_the_same_bytes() -> None:
+    data = catalog_synthesize(
+        topics=240, resources=500, seed=13, without_resources=0.05
+    )
+    assert data["choice_groups"]
+
+    summary = catalog_import(data=data)
+
+    assert summary.counts["choice_groups"]["created"] == len(data["choice_groups"])
+    assert catalog_dumps(catalog_export()) == catalog_dumps(data)

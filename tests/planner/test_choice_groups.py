@@ -269,6 +269,39 @@ def test_a_known_member_is_chosen_and_not_planned():
     assert "rust" in result.known
 
 
+def test_a_liked_technology_chooses_the_member_and_is_not_planned_for_itself():
+    result = _plan(likes="Rust, MySQL")
+    chosen = {c.group: c for c in result.choices}
+    assert chosen["server-language"].members == ("rust",)
+    assert chosen["server-language"].reason == ChoiceReason.MENTIONED
+    assert chosen["server-language"].note == "you like Rust"
+    assert chosen["database"].note == "you like MySQL"  # over the curator's default
+    assert _members_in(result, LANGUAGE_GROUP) == {"rust"}
+    step = next(s for s in result.steps if s.topic == "rust")
+    assert (step.chosen_from, step.choice_note) == ("server-language", "you like Rust")
+
+
+def test_the_goal_text_outranks_a_like_and_a_like_outranks_what_is_known():
+    said = _plan(goals="backend developer using Go", track="backend", likes="rust")
+    assert {c.group: c for c in said.choices}["server-language"].members == ("go",)
+    liked = _plan(likes="java", known_topics="rust")
+    lang = {c.group: c for c in liked.choices}["server-language"]
+    assert (lang.members, lang.note) == (("java",), "you like Java")
+
+
+def test_a_liked_member_asks_no_choice_question():
+    profile = normalize(_raw(likes="rust"), GRAPH, TODAY)
+    assert profile.liked_topics == ("rust",)
+    questions = next_questions(profile, GRAPH, {})
+    assert not [q for q in questions if q.kind == QuestionKind.CHOICE]
+
+
+def test_an_unknown_liked_technology_is_refused_with_suggestions():
+    with pytest.raises(Exception, match="likes") as caught:
+        normalize(_raw(likes="Cobol"), GRAPH, TODAY)
+    assert "Unknown topic 'Cobol'" in str(caught.value)
+
+
 def test_best_resources_decide_without_a_default():
     spanish = normalize(_raw(language="es"), GRAPH, TODAY)
     english = normalize(_raw(language="en"), GRAPH, TODAY)
@@ -341,9 +374,10 @@ def test_a_recommended_group_adds_the_chosen_member_as_recommended():
     language=st.sampled_from(("en", "es")),
     min_choices=st.integers(min_value=1, max_value=3),
     default=st.one_of(st.none(), st.sampled_from(LANGUAGES)),
+    liked=st.lists(st.sampled_from(LANGUAGES + DATABASES), max_size=2),
 )
 def test_a_group_contributes_exactly_its_chosen_members(
-    pick, mention, known, language, min_choices, default
+    pick, mention, known, language, min_choices, default, liked
 ):
     group = dataclasses.replace(
         LANGUAGE_GROUP, min_choices=min_choices, default=default
@@ -357,6 +391,7 @@ def test_a_group_contributes_exactly_its_chosen_members(
         language=language,
         known_topics=known or None,
         choices={"server-language": [pick]} if pick else None,
+        likes=liked or None,
     )
     choices = {c.group: c for c in result.choices}
     for g in (group, DATABASE_GROUP):
@@ -371,6 +406,13 @@ def test_a_group_contributes_exactly_its_chosen_members(
                 assert step.chosen_from == g.slug
     if pick:
         assert choices["server-language"].members == (pick,)
+    elif liked and not mention:
+        # Nothing stronger said: a liked member is chosen, and the note says so.
+        liked_languages = set(liked) & set(LANGUAGES)
+        if liked_languages:
+            lang = choices["server-language"]
+            assert liked_languages <= set(lang.members)
+            assert lang.note.startswith("you like ")
     planned = [s.topic for s in result.steps]
     for member in set(planned) & set(LANGUAGES):
         assert planned.index(member) < planned.index("web-servers")

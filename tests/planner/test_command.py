@@ -103,7 +103,15 @@ def test_the_plan_as_json_lists_steps_resources_and_score_parts(write):
     assert plan["total_hours"] == sum(s["hours"] for s in plan["steps"])
     first = plan["steps"][0]
     assert first["position"] == 1 and first["weeks"][0] == 1
+    assert first["title"] == first["name"] and first["title"]
     resource = first["resources"][0]
+    # What a person reads, not only slugs: title, link, provider, format,
+    # language and duration of every attached resource.
+    for attached in (r for s in plan["steps"] for r in s["resources"]):
+        assert attached["title"] and attached["url"].startswith("https://")
+        assert attached["provider"]["slug"] and attached["provider"]["name"]
+        assert attached["format"] and attached["language"]
+        assert attached["duration_minutes"] > 0
     assert list(resource["parts"]) == list(SCORE_PARTS)
     assert 0 < resource["score"] <= 1
     assert any("language_fallback" in s["flags"] for s in plan["steps"])

@@ -21,6 +21,7 @@ from planner.domain import (
     run_pipeline,
     validate,
 )
+from planner.domain.normalize import language_gap
 from planner.domain.types import NoResource
 from planner.domain.wording import deadline_cut_notice, gap_notice, positions_text
 
@@ -110,6 +111,20 @@ def test_a_seven_year_old_learning_python_is_told_at_onboarding():
         normalize(profile_raw(age_range="7"), python_graph(), TODAY)
     (message,) = caught.value.errors["age_range"]
     assert "Python programming" in message and "ages under 13" in message
+
+
+def test_a_language_the_subject_does_not_serve_is_told_not_refused():
+    graph = python_graph()
+    # The Python catalog of these tests is in English only.
+    assert language_gap(graph, "python", "en") == ""
+    assert language_gap(graph, "python", "ja") == (
+        "Python programming has no resources in Japanese yet: your plan will "
+        "use resources in other languages."
+    )
+    assert language_gap(graph, "no-such-subject", "ja") == ""
+    # Planning goes on, with every resource flagged as another language's.
+    plan = _plan(graph, language="ja").plan
+    assert plan.steps and all("language_fallback" in s.flags for s in plan.steps)
 
 
 def test_broken_structure_still_refuses_with_a_message_to_act_on():

@@ -31,6 +31,18 @@ class Command(BaseCommand):
             help="number of subjects (default: about sqrt(N)/5)",
         )
         parser.add_argument(
+            "--no-choice-groups",
+            action="store_true",
+            help="leave out choice groups (and what requires or aims at them)",
+        )
+        parser.add_argument(
+            "--without-resources",
+            type=float,
+            default=0.0,
+            metavar="SHARE",
+            help="the share of topics no resource covers, 0 to 1 (default 0)",
+        )
+        parser.add_argument(
             "--output",
             default="-",
             metavar="PATH",
@@ -46,6 +58,8 @@ class Command(BaseCommand):
                 resources=options["resources"],
                 seed=options["seed"],
                 subjects=options["subjects"],
+                choice_groups=not options["no_choice_groups"],
+                without_resources=options["without_resources"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
@@ -55,6 +69,7 @@ class Command(BaseCommand):
             return
         write_atomically(Path(options["output"]), text)
         self.stderr.write(
-            f"Wrote {len(data['topics'])} topics and {len(data['resources'])} "
-            f"resources (seed {options['seed']}) to {options['output']}."
+            f"Wrote {len(data['topics'])} topics, {len(data['choice_groups'])} choice "
+            f"groups and {len(data['resources'])} resources (seed {options['seed']}) "
+            f"to {options['output']}."
         )

@@ -66,6 +66,11 @@ class NormalizedProfile:
     #: (``ChoiceReason.PICKED``) after normalising; every group the plan meets
     #: in the effective profile of an Assessment (docs/planner.md, "Choice groups").
     choices: tuple[Choice, ...] = ()
+    #: Topics the learner said they like or want to use ("likes": "Go,
+    #: PostgreSQL"), sorted slugs. They only steer choice groups (a liked
+    #: member is chosen, docs/planner.md "Choice groups"); nothing is planned
+    #: for them.
+    liked_topics: tuple[str, ...] = ()
 
 
 class ProfileErrors(ValueError):
