@@ -88,6 +88,7 @@ QUERIES = [
 CLASSES = ("plain words", "typo", "prefix", "filters", "facets")
 TARGET = "p95 <= 30 ms"
 FACETS = ["subject", "format", "language", "level", "cost"]
+TABLES_TO_VACUUM = ("search_searchdocument", "search_searchterm", "search_facet_cell")
 
 
 def _words(rng: random.Random, count: int) -> list[str]:
@@ -237,8 +238,12 @@ def main() -> None:
     print(f"reindex_all: {summary.documents} in {summary.seconds:.1f} s")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("VACUUM ANALYZE search_searchdocument")
-            cursor.execute("VACUUM ANALYZE search_searchterm")
+            # As autovacuum would (it is off on the benchmark machines). The
+            # facet cells too: building 100k documents in batches leaves
+            # some 44k dead cell versions beside 6.4k live ones, which every
+            # search without words then reads (backend CPU 8.0 -> 6.5 ms).
+            for table in TABLES_TO_VACUUM:
+                cursor.execute(f"VACUUM ANALYZE {table}")
     ids = list(Resource.objects.order_by("?").values_list("pk", flat=True)[:100])
     started = time.perf_counter()
     search_index_objects(kind="resource", ids=ids)
