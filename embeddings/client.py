@@ -7,6 +7,9 @@ failures only (connection errors, 408/409/429, 5xx, malformed bodies). Any
 failure raises :class:`EmbeddingsFailed`: callers keep their lexical
 matching. Replies are read as raw JSON and checked here (one finite vector
 per input, all of one size), not trusted to the client's lenient models.
+The reply's ``model`` (the model that actually served it, which a provider
+may move to a new version behind the configured alias) is returned with the
+vectors: it is the version stored beside them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import math
 import time
 from array import array
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +38,7 @@ MAX_ATTEMPTS = 2  # one retry
 MIN_ATTEMPT_SECONDS = 0.25
 MAX_DIMENSIONS = 8192
 RETRY_STATUSES = frozenset({408, 409, 429})
+MAX_VERSION_CHARS = 100  # Embedding.model_version's size
 NO_API_KEY = "not-needed"  # local servers ignore the key; the client needs one
 
 
@@ -43,6 +48,15 @@ class EmbeddingsFailed(RuntimeError):
 
 class EmbeddingsNotConfigured(EmbeddingsFailed):
     """``EMBEDDINGS_MODEL`` or ``OPENAI_BASE_URL`` is unset."""
+
+
+@dataclass(frozen=True)
+class EmbeddingsReply:
+    """One answer: a unit vector per text, in order, and the model the
+    endpoint said served it ("" when it did not say)."""
+
+    vectors: list[array]
+    model_version: str
 
 
 class _Failure(Exception):
@@ -88,8 +102,12 @@ class EmbeddingsClient:
 
     def embed(self, texts: Sequence[str]) -> list[array]:
         """One unit vector per text (one request, retried once if transient)."""
+        return self.embed_reply(texts).vectors
+
+    def embed_reply(self, texts: Sequence[str]) -> EmbeddingsReply:
+        """The vectors of ``texts`` and the model version that computed them."""
         if not texts:
-            return []
+            return EmbeddingsReply(vectors=[], model_version="")
         started = self.clock()
         deadline = started + self.budget_seconds
         reason = "budget spent"
@@ -100,6 +118,7 @@ class EmbeddingsClient:
             try:
                 body = self._request(list(texts), remaining)
                 vectors = parse_reply(body, len(texts))
+                version = reported_version(body)
             except _Failure as failure:
                 reason = failure.reason
                 self._log.warning(
@@ -117,9 +136,10 @@ class EmbeddingsClient:
                 texts=len(texts),
                 attempts=attempt,
                 dimensions=len(vectors[0]),
+                model_version=version,
                 elapsed_ms=round((self.clock() - started) * 1000),
             )
-            return vectors
+            return EmbeddingsReply(vectors=vectors, model_version=version)
         raise EmbeddingsFailed(reason)
 
     def _request(self, texts: list[str], seconds: float) -> Any:
@@ -174,6 +194,24 @@ def parse_reply(body: Any, count: int) -> list[array]:
     if len(sizes) != 1:
         raise _Failure("vectors of different sizes", retry=True)
     return [by_index[i] for i in range(count)]
+
+
+def reported_version(body: Any) -> str:
+    """The reply's ``model``, trimmed; "" when absent, not a string or too long
+    (a version nobody can compare is no version)."""
+    model = body.get("model") if isinstance(body, dict) else None
+    if not isinstance(model, str):
+        return ""
+    model = model.strip()
+    return model if len(model) <= MAX_VERSION_CHARS else ""
+
+
+def model_label(*, model: str, version: str) -> str:
+    """The configured model, and the version the endpoint reported when it
+    says more than the name: ``"alias (alias-2025-01)"``."""
+    if not version or version == model:
+        return model
+    return f"{model} ({version})"
 
 
 def _vector(values: Any) -> array:

@@ -22,7 +22,8 @@ def embeddings_refresh_task(kind: str, keys: list[str] | None = None) -> int:
     return embeddings_refresh(kind=kind, keys=keys).computed
 
 
-# Nightly: catches writes that sent no signal (bulk updates, the shell).
+# Nightly: catches writes that sent no signal (bulk updates, the shell) and a
+# model version the endpoint moved to (it asks first; docs/embeddings.md).
 @db_periodic_task(crontab(hour="3", minute="17"))
 @lock_task("embeddings-refresh-catalog")
 def embeddings_refresh_periodic() -> None:

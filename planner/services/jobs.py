@@ -489,11 +489,12 @@ def _job_finish(
 
 def models_used(phraser: Phraser | None, result: PipelineResult) -> dict:
     """What ``RoadmapVersion.model_versions`` records: the embeddings model
-    that matched goals (or "none") and the models whose text was used, if any."""
-    from embeddings.client import embeddings_model
+    that matched goals, with the version its endpoint reported when that
+    differs (or "none"), and the models whose text was used, if any."""
+    from embeddings.selectors import embeddings_model_label
 
     return {
-        "embeddings": embeddings_model() or "none",
+        "embeddings": embeddings_model_label(),
         **_phraser_record(phraser, result),
     }
 

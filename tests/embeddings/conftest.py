@@ -70,6 +70,18 @@ def vectors_reply(body: dict[str, Any]) -> Reply:
     )
 
 
+def reporting(version: Any) -> Callable[[dict[str, Any]], Reply]:
+    """A well-behaved server whose answers say ``version`` served them (as a
+    provider's do once it moves the alias to a new model version)."""
+
+    def answer(body: dict[str, Any]) -> Reply:
+        reply = vectors_reply(body)
+        reply.body["model"] = version
+        return reply
+
+    return answer
+
+
 def error(status: int) -> Reply:
     return Reply(status, {"error": {"message": "nope", "type": "server_error"}})
 

@@ -16,9 +16,10 @@ from embeddings.client import (
     EmbeddingsFailed,
     EmbeddingsNotConfigured,
     client_from_settings,
+    model_label,
 )
 
-from .conftest import API_KEY, MODEL, Reply, error, vectors_reply
+from .conftest import API_KEY, MODEL, Reply, error, reporting, vectors_reply
 
 pytestmark = pytest.mark.contract
 
@@ -142,3 +143,36 @@ def test_malformed_replies_are_retried_then_refused(serve, body, reason):
     with pytest.raises(EmbeddingsFailed, match=reason):
         client_for(server).embed(["one", "two"])
     assert len(server.requests) == 2
+
+
+# -- the model version the endpoint reports --------------------------------------------
+@pytest.mark.parametrize(
+    ("reported", "version"),
+    [
+        ("wf-embed-test-2026-11", "wf-embed-test-2026-11"),
+        ("  wf-embed-test-2026-11 ", "wf-embed-test-2026-11"),
+        (None, ""),
+        (42, ""),
+        ("x" * 101, ""),
+    ],
+)
+def test_the_reply_names_the_version_that_served_it(serve, reported, version):
+    server = serve(reporting(reported))
+    reply = client_for(server).embed_reply(["loops", "classes"])
+    assert reply.model_version == version
+    assert len(reply.vectors) == 2
+
+
+def test_a_reply_without_a_model_has_no_version(serve):
+    def anonymous(body):
+        reply = vectors_reply(body)
+        del reply.body["model"]
+        return reply
+
+    assert client_for(serve(anonymous)).embed_reply(["loops"]).model_version == ""
+
+
+def test_the_label_names_the_version_when_it_says_more_than_the_model():
+    assert model_label(model=MODEL, version="") == MODEL
+    assert model_label(model=MODEL, version=MODEL) == MODEL
+    assert model_label(model=MODEL, version="wf-2") == f"{MODEL} (wf-2)"

@@ -170,6 +170,8 @@ def test_embed_catalog_fails_when_not_configured(catalog, embeddings_off):
 def test_embed_catalog_fails_when_the_endpoint_fails(catalog, serve, configure):
     configure(serve(lambda body: error(503)))
     with pytest.raises(CommandError, match=r"endpoint failed for topics \(http 503\)"):
+        call_command("embed_catalog")
+    with pytest.raises(CommandError, match=r"its model version \(http 503\)"):
         call_command("embed_catalog", "--only-stale")
 
 

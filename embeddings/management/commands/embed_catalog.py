@@ -6,9 +6,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from embeddings.client import EmbeddingsFailed, client_from_settings
+from embeddings.client import (
+    EmbeddingsClient,
+    EmbeddingsFailed,
+    client_from_settings,
+    model_label,
+)
 from embeddings.models import CATALOG_KINDS
-from embeddings.services import embeddings_refresh
+from embeddings.services import embeddings_refresh, model_version_probe
 from wayfinder.errors import command_errors
 
 
@@ -16,15 +21,19 @@ class Command(BaseCommand):
     help = (
         "Compute the embeddings of the catalog's topics, tracks and resources "
         "with EMBEDDINGS_MODEL (every one, or with --only-stale those whose text "
-        "changed or that have none). Exits 1 when embeddings are not configured "
-        "or the endpoint fails."
+        "changed, that have none, or that another version of the model "
+        "computed). Exits 1 when embeddings are not configured or the endpoint "
+        "fails."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--only-stale",
             action="store_true",
-            help="Skip objects whose stored vector still matches their text.",
+            help=(
+                "Skip objects whose stored vector still matches their text and "
+                "the model version the endpoint reports now (asked first)."
+            ),
         )
         parser.add_argument(
             "--kind",
@@ -40,10 +49,14 @@ class Command(BaseCommand):
         except EmbeddingsFailed as failure:
             raise CommandError(f"embed_catalog: {failure}") from None
         kinds = options["kind"] or [str(k) for k in CATALOG_KINDS]
+        version = self._version(client) if options["only_stale"] else None
         for kind in kinds:
             try:
                 result = embeddings_refresh(
-                    kind=kind, only_stale=options["only_stale"], client=client
+                    kind=kind,
+                    only_stale=options["only_stale"],
+                    client=client,
+                    version=version,
                 )
             except EmbeddingsFailed as failure:
                 raise CommandError(
@@ -52,5 +65,15 @@ class Command(BaseCommand):
                 ) from None
             self.stdout.write(
                 f"{kind}: {result.computed} computed, {result.fresh} fresh, "
-                f"{result.removed} removed ({client.model})."
+                f"{result.removed} removed "
+                f"({model_label(model=client.model, version=result.model_version)})."
             )
+
+    def _version(self, client: EmbeddingsClient) -> str:
+        try:
+            return model_version_probe(client=client)
+        except EmbeddingsFailed as failure:
+            raise CommandError(
+                f"embed_catalog: the embeddings endpoint failed when asked for its "
+                f"model version ({failure})."
+            ) from None
