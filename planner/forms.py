@@ -18,7 +18,7 @@ from django import forms
 from taxonomy.enums import AgeRange, Format, Language, Level
 
 from .domain import CatalogGraph
-from .domain.normalize import GOAL_MAX_CHARS
+from .domain.normalize import GOAL_MAX_CHARS, TEXT_LIMITS
 
 #: The goal radio's value for "in my own words".
 OWN_WORDS = "other"
@@ -204,7 +204,7 @@ class LanguageForm(WizardForm):
 
 
 class PreferencesForm(WizardForm):
-    keys = ("formats_liked", "formats_disliked", "cost")
+    keys = ("formats_liked", "formats_disliked", "cost", "likes")
     formats_liked = forms.MultipleChoiceField(
         label="Formats you like",
         choices=Format.choices,
@@ -223,6 +223,19 @@ class PreferencesForm(WizardForm):
         widget=forms.RadioSelect,
         required=False,
     )
+    likes = forms.CharField(
+        label="Technologies you like (optional)",
+        max_length=TEXT_LIMITS["likes"],
+        required=False,
+        help_text="Topic names, separated by commas, for example “Go, "
+        "PostgreSQL”. Where your plan has you pick one of several languages or "
+        f"tools, these are chosen. At most {TEXT_LIMITS['likes']:,} characters.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_likes(self) -> str:
+        # Kept as typed: Back shows it unchanged; the planner splits it.
+        return (self.cleaned_data.get("likes") or "").strip()
 
 
 class AgeForm(WizardForm):

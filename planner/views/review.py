@@ -31,7 +31,7 @@ from .screens import (
     screen_url,
     session_answers,
 )
-from .wizard import planner_errors
+from .wizard import language_notice, planner_errors
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ class ReviewRow:
     value: str
     errors: list[str]
     change_url: str
+    #: Not an error: what the planner says about this answer (a language
+    #: the subject has no resources in).
+    notice: str = ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -111,6 +114,9 @@ def _review_rows(
                 value=_shown(screen, graph, answers),
                 errors=messages,
                 change_url=screen_url(screen, to_review=True),
+                notice=language_notice(graph, answers)
+                if screen.slug == "language"
+                else "",
             )
         )
     return rows
@@ -167,4 +173,7 @@ def _preferences_shown(answers: Mapping[str, Any]) -> str:
         parts.append("avoids " + avoided)
     if answers.get("cost"):
         parts.append(_labels(COST_CHOICES, [answers["cost"]]))
-    return "; ".join(parts)
+    if answers.get("likes"):
+        parts.append(f"technologies you like: {answers['likes']}")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]

@@ -21,6 +21,7 @@ from taxonomy.enums import Language
 from wayfinder.errors import TRANSLATED, application_error
 
 from ..domain import CatalogGraph
+from ..domain.normalize import language_gap
 from ..forms import LEVEL_HINTS, OWN_WORDS, WizardForm
 from ..services import profile_validate
 from .common import SCREEN_TEMPLATE, field_views, graph_or_problem, render
@@ -140,8 +141,33 @@ def wizard_screen(request: HttpRequest, screen: str) -> HttpResponse:
             form.add_error(_error_field(form, key), messages)
         if not errors:
             session_answers_save(request, candidate)
+            if _new_language_gap(graph, answers, candidate):
+                # A notice, not an error: the screen says it once, with the
+                # answer kept; Continue then goes on.
+                form = current.form(graph=graph, answers=candidate)
+                return _screen_page(
+                    request, current, form, graph, candidate, to_review, just=True
+                )
             return redirect(_next_url(current, to_review))
     return _screen_page(request, current, form, graph, answers, to_review, status=400)
+
+
+def language_notice(graph: CatalogGraph, answers: Mapping[str, Any]) -> str:
+    """The planner's sentence when the subject has no resources in the
+    chosen language ("" otherwise)."""
+    subject, language = answers.get("subject"), answers.get("language")
+    if not (subject and language):
+        return ""
+    return language_gap(graph, str(subject), str(language))
+
+
+def _new_language_gap(
+    graph: CatalogGraph, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> bool:
+    """Whether the language just chosen has a gap the learner has not been
+    shown yet (the screen shows the notice for the language it opens with)."""
+    changed = after.get("language") != before.get("language")
+    return changed and bool(language_notice(graph, after))
 
 
 def _next_url(current: Screen, to_review: bool) -> str:
@@ -160,7 +186,10 @@ def _screen_page(
     to_review: bool,
     *,
     status: int = 200,
+    just: bool = False,
 ) -> TemplateResponse:
+    """The screen's page; ``just`` when the language notice follows the
+    learner's choice (it takes the focus, so it is read out)."""
     position = SCREENS.index(screen)
     subject = graph.subjects.get(str(answers.get("subject") or ""))
     subject_name = subject.name if subject else ""
@@ -180,6 +209,10 @@ def _screen_page(
         "to_review": to_review,
         "action": reverse("onboarding:screen", args=[screen.slug]),
         "fields": field_views(form, _hints(screen, graph, answers)),
+        "notice": language_notice(graph, answers)
+        if screen.slug == "language" and not form.is_bound
+        else "",
+        "notice_focus": just,
     }
     return render(
         request,

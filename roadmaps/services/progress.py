@@ -167,10 +167,12 @@ def _action(
 
 @_action
 def step_start(locked: _Locked, now: datetime) -> StepChange:
-    """Start a step that is not blocked: ``locked`` -> ``active``. Conflict
-    for a blocked step (naming what blocks it) or a done one."""
+    """Start a step that is not blocked: ``locked`` -> ``active``, with its
+    start time. A new roadmap's first step is active but not started yet
+    ("Ready to start"): starting it records the time. Conflict for a
+    blocked step (naming what blocks it) or a done one."""
     step = locked.step
-    if step.state == StepState.ACTIVE:
+    if step.state == StepState.ACTIVE and step.started_at is not None:
         return StepChange(step=step, changed=False)
     _refuse_done(locked, "start")
     _refuse_blocked(locked, "start")

@@ -70,8 +70,18 @@ def path_nodes(read: StepsRead) -> list[PathNode]:
         state = step.state
         if state == StepState.LOCKED:
             state = "blocked" if waiting else "ready"
+        elif state == StepState.ACTIVE and step.started_at is None:
+            # A new roadmap's first step is active before the learner has
+            # begun it: it reads "Ready to start" until they do.
+            state = "ready"
         nodes.append(PathNode(step, state, STATE_LABELS[state], waiting))
     return nodes
+
+
+def _started(step: RoadmapStep | None) -> bool:
+    """Whether the learner has begun ``step`` ("Continue" rather than
+    "Start next step")."""
+    return bool(step and step.state == StepState.ACTIVE and step.started_at is not None)
 
 
 def _why(parts: dict) -> str:
@@ -152,6 +162,7 @@ def page_context(path: RoadmapPath, step_id: int | None = None) -> dict[str, Any
         "nodes": nodes,
         "path_key": path_key(path, nodes, open_node.step.pk if open_node else None),
         "next_step": path.read.next_step,
+        "next_started": _started(path.read.next_step),
         "node": open_node,
         "resources": _resources(path.resources, path.read.votes) if open_node else [],
         "suggestions": step_suggestions_for_panel(path, open_node),

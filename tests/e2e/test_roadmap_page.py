@@ -42,7 +42,8 @@ def test_complete_a_step_by_keyboard_and_the_next_unlocks(
 
     node = page.locator(f"#node-{after.pk}")
     expect(node.locator(".node-state")).to_have_text("Locked")
-    page.get_by_role("link", name=f"Continue: {first.title}").click()
+    expect(page.locator(f"#node-{first.pk} .node-state")).to_have_text("Ready to start")
+    page.get_by_role("link", name=f"Start next step: {first.title}").click()
     panel = page.locator("#step-panel")
     expect(panel.get_by_role("heading", level=2)).to_have_text(first.title)
     expect(page).to_have_url(

@@ -1,6 +1,6 @@
 """The onboarding wizard in a real browser, by keyboard alone (Tab, Enter,
 Space, arrow keys): every screen, Back and Skip, an inline error from the
-planner, the clarifying questions, the generation page and the roadmap.
+planner, the language notice, a liked technology, the clarifying questions, the generation page and the roadmap.
 Focus lands on each new question's heading; axe-core finds nothing at 360
 and 1280 px; screenshots go to the pytest-playwright output folder."""
 
@@ -119,12 +119,27 @@ def test_the_wizard_by_keyboard_alone_to_the_roadmap(
 
     _heading(page, "Which language do you want to learn in?")
     check("wizard-7-language")
+    # Japanese, which the catalog has no resource in: a notice, read out
+    # (it takes the focus), then Continue goes on.
+    language = page.locator("#id_language")
+    _tab_to(page, language)
+    page.keyboard.press("j")
+    expect(language).to_have_value("ja")
     _tab_to(page, page.get_by_role("button", name="Continue"))
+    enter()
+    notice = page.locator("#wizard-notice")
+    expect(notice).to_contain_text("Python programming has no resources in Japanese")
+    expect(notice).to_be_focused()
+    check("wizard-7-language-notice")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Continue")).to_be_focused()
     enter()
 
     _heading(page, "What kind of resources suit you?")
     check("wizard-8-preferences")
-    _tab_to(page, page.get_by_role("button", name="Skip this question"))
+    _tab_to(page, page.get_by_label("Technologies you like (optional)"))
+    page.keyboard.type("Loops")
+    _tab_to(page, page.get_by_role("button", name="Continue"))
     enter()
 
     _heading(page, "Which age range are you in?")
@@ -135,6 +150,8 @@ def test_the_wizard_by_keyboard_alone_to_the_roadmap(
     _heading(page, "Check your answers")
     expect(page.locator(".review-list")).to_contain_text("6 hours a week")
     expect(page.locator(".review-list")).to_contain_text("Intermediate")
+    expect(page.locator(".review-list")).to_contain_text("Technologies you like: Loops")
+    expect(page.locator(".review-list .wizard-notice")).to_contain_text("Japanese")
     check("wizard-10-review")
     _tab_to(page, page.get_by_role("button", name="Build my roadmap"))
     enter()

@@ -63,6 +63,9 @@ def answered(client, **overrides) -> None:
     for screen in SCREENS:
         data = overrides.get(screen.slug, GOOD[screen.slug])
         response = client.post(screen_url(screen.slug), data)
+        if screen.slug == "language" and response.status_code == 200:
+            # The language notice, shown once: Continue goes on.
+            response = client.post(screen_url(screen.slug), data)
         assert response.status_code == 302, (screen.slug, response.content[:2000])
 
 
@@ -194,6 +197,13 @@ def test_skip_clears_an_optional_answer_and_moves_on(client, catalog):
             "id_formats_disliked",
             "Video cannot be both liked and disliked.",
         ),
+        ("preferences", {"likes": "Quantum loops"}, "id_likes", "Unknown topic"),
+        (
+            "preferences",
+            {"likes": "x" * 1001},
+            "id_likes",
+            "at most 1000 characters",
+        ),
         (
             "age",
             {"age_range": "child"},
@@ -247,6 +257,87 @@ def test_language_defaults_to_the_browsers_language(client, catalog):
     client.get("/onboarding/?subject=python")
     html = client.get(screen_url("language"), HTTP_ACCEPT_LANGUAGE="es").content
     assert b'<option value="es" selected>' in html
+
+
+def test_liked_technologies_are_asked_kept_and_shown_again(client, catalog):
+    client.get("/onboarding/?subject=python")
+    page = client.get(screen_url("preferences")).content.decode()
+    assert "Technologies you like (optional)" in page
+    assert 'maxlength="1000"' in page and 'aria-describedby="id_likes-help"' in page
+    answer = {**GOOD["preferences"], "likes": " Loops, py-classes "}
+    assert client.post(screen_url("preferences"), answer).status_code == 302
+    # Kept as typed (the planner reads names and slugs alike).
+    assert session_answers(client)["likes"] == "Loops, py-classes"
+    again = client.get(screen_url("preferences"), **HX).content.decode()
+    assert 'value="Loops, py-classes"' in again
+    # Skipping the screen clears them with the other preferences.
+    client.post(screen_url("preferences"), {"skip": "1"})
+    assert "likes" not in session_answers(client)
+
+
+# -- the language notice ---------------------------------------------------------------
+GAP = "Python programming has no resources in Japanese yet: your plan will use"
+
+
+def test_a_language_without_resources_brings_a_notice_once_then_goes_on(
+    client, catalog
+):
+    client.get("/onboarding/?subject=python")
+    for htmx in ({}, HX):
+        client.post(screen_url("language"), {"language": "en"})
+        chosen = client.post(screen_url("language"), {"language": "ja"}, **htmx)
+        # Not an error: the answer is kept and the notice takes the focus.
+        assert chosen.status_code == 200
+        html = chosen.content.decode()
+        assert GAP in html and 'role="status"' in html
+        assert 'id="wizard-notice" role="status" tabindex="-1" autofocus' in html
+        assert 'id="wizard-heading" tabindex="-1">' in html
+        assert '<option value="ja" selected>' in html
+        assert "errorlist" not in html
+        assert session_answers(client)["language"] == "ja"
+        # Continue with the same language goes on.
+        on = client.post(screen_url("language"), {"language": "ja"})
+        assert on["Location"] == screen_url("preferences")
+    # Coming back, the notice is there (the heading has the focus).
+    back = client.get(screen_url("language")).content.decode()
+    assert GAP in back and 'id="wizard-heading" tabindex="-1" autofocus' in back
+    assert 'id="wizard-notice" role="status" tabindex="-1">' in back
+    # A language with resources goes straight on, without a notice.
+    en = client.post(screen_url("language"), {"language": "en"})
+    assert en["Location"] == screen_url("preferences")
+    assert GAP not in client.get(screen_url("language")).content.decode()
+
+
+def test_the_browsers_language_without_resources_shows_the_notice_at_once(
+    client, catalog
+):
+    client.get("/onboarding/?subject=python")
+    page = client.get(screen_url("language"), HTTP_ACCEPT_LANGUAGE="ja")
+    assert GAP in page.content.decode()
+    # Already shown: Continue goes on.
+    on = client.post(
+        screen_url("language"), {"language": "ja"}, HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    assert on["Location"] == screen_url("preferences")
+
+
+def test_review_shows_the_language_notice_and_the_liked_technologies(
+    client, catalog, learner
+):
+    answered(
+        client,
+        language={"language": "ja"},
+        preferences={"likes": "Loops"},
+    )
+    html = client.get(reverse("onboarding:review")).content.decode()
+    assert "Japanese" in html and GAP in html
+    assert "Technologies you like: Loops" in html
+    assert "Some answers need a change" not in html
+    client.force_login(learner)
+    client.post(reverse("onboarding:review"))
+    profile = LearnerProfile.objects.get(owner=learner)
+    assert profile.raw_answers["likes"] == "Loops"
+    assert profile.raw_answers["language"] == "ja"
 
 
 # -- the review ------------------------------------------------------------------------

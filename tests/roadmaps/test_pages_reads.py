@@ -76,7 +76,7 @@ def test_progress_and_the_open_step_show_at_once(small_catalog, client):
     steps = {s.topic_slug: s for s in _steps(roadmap)}
     first, second = steps["py-setup"], steps["py-variables"]
     page = _html(client, f"/roadmaps/{roadmap.pk}/")
-    assert f'id="node-{first.pk}" class="node node-active"' in page
+    assert f'id="node-{first.pk}" class="node node-ready"' in page
     assert f'id="node-{second.pk}" class="node node-blocked"' in page
 
     done = client.post(f"/roadmaps/{roadmap.pk}/steps/{first.pk}/complete/")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 import pytest
 
@@ -45,10 +46,53 @@ def test_owner_sees_the_path_with_states_in_words_and_the_next_step(
     html = answer.content.decode()
     assert answer.status_code == 200
     assert html.count("<h1") == 1
-    assert "In progress" in html and "Locked" in html
-    assert f"Continue: {first.title}" in html
+    # Nothing started yet: the first step is ready, not "in progress".
+    assert "Ready to start" in html and "Locked" in html
+    assert "In progress" not in html
+    assert f'id="node-{first.pk}" class="node node-ready' in html
+    assert f"Start next step: {first.title}" in html
+    assert "Continue:" not in html
     assert "hours done" in html and "Projected finish" in html
     assert f"After {blocker.title}" in html  # why a step waits
+
+
+def test_a_started_step_reads_in_progress_and_the_button_continue(
+    owner_client, roadmap
+):
+    first, second, *_ = steps(roadmap)
+    # The first step, active from the start, once the learner has begun it.
+    RoadmapStep.objects.filter(pk=first.pk).update(started_at=timezone.now())
+    html = owner_client.get(page(roadmap)).content.decode()
+    assert f'id="node-{first.pk}" class="node node-active' in html
+    assert "In progress" in html and f"Continue: {first.title}" in html
+    # The next one, started from its panel once it unlocks.
+    owner_client.post(step_url(roadmap, first, "complete/"))
+    html = owner_client.get(page(roadmap)).content.decode()
+    assert f"Start next step: {second.title}" in html
+    assert "In progress" not in html
+    started = owner_client.post(step_url(roadmap, second, "start/"), **HTMX)
+    assert started.status_code == 200
+    shown = started.content.decode()
+    assert "Started." in shown and f"Continue: {second.title}" in shown
+    assert f'id="node-{second.pk}" class="node node-active' in shown
+
+
+def test_starting_a_new_roadmaps_first_step_records_it_as_begun(owner_client, roadmap):
+    first = steps(roadmap)[0]
+    assert first.state == "active" and first.started_at is None
+
+    started = owner_client.post(step_url(roadmap, first, "start/"), **HTMX)
+
+    assert started.status_code == 200
+    shown = started.content.decode()
+    assert "Started." in shown and f"Continue: {first.title}" in shown
+    assert f'id="node-{first.pk}" class="node node-active' in shown
+    first.refresh_from_db()
+    assert first.started_at is not None
+    # Starting it again changes nothing.
+    again = owner_client.post(step_url(roadmap, first, "start/"), **HTMX)
+    assert "Started." not in again.content.decode()
+    assert RoadmapStep.objects.get(pk=first.pk).started_at == first.started_at
 
 
 def test_dashboard_lists_progress_schedule_and_next_step(owner_client, roadmap):
