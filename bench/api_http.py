@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -60,7 +58,13 @@ import httpx  # noqa: E402
 import search_bench  # noqa: E402  (its synthetic catalog)
 from rest_framework.test import APIClient  # noqa: E402
 
-from bench.common import figure  # noqa: E402
+from bench.common import (  # noqa: E402
+    figure,
+    gunicorn_start,
+    server_env,
+    servers_stop,
+    servers_wait,
+)
 from bench.learner_path import Browser  # noqa: E402
 from catalog.models import Resource  # noqa: E402
 from learners.models import LearnerProfile  # noqa: E402
@@ -187,52 +191,6 @@ def queries_count(owner, roadmap_id: int) -> int:
     return len(queries)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def gunicorn_start(workers: int, log: Path) -> tuple[subprocess.Popen, str]:
-    port = int(os.environ.get("API_HTTP_PORT") or 0) or _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="wayfinder.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_STATIC_ROOT=str(log.parent / "static"),
-        DJANGO_VAR_DIR=str(log.parent / "var"),
-        LOG_LEVEL="WARNING",
-        THROTTLE_ANON_RATE="1000000/minute",
-        THROTTLE_USER_RATE="1000000/minute",
-    )
-    with log.open("wb") as out:
-        # The pages' {% static %} reads the manifest collectstatic writes.
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=True,
-        )  # fmt: skip
-        process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "wayfinder.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            sys.exit(f"gunicorn exited:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            process.terminate()
-            sys.exit(f"gunicorn did not answer:\n{log.read_text()}")
-        time.sleep(0.2)
-
-
 def measure(
     base: str, path: str, auth: dict[str, str], *, clients: int, total: int, warmup: int
 ):
@@ -304,7 +262,12 @@ def main() -> None:
         )
     connection.close()  # gunicorn's workers hold their own
     with tempfile.TemporaryDirectory() as tmp:
-        process, base = gunicorn_start(args.workers, Path(tmp) / "gunicorn.log")
+        log = Path(tmp) / "gunicorn.log"
+        port = int(os.environ.get("API_HTTP_PORT") or 0) or None
+        process, base = gunicorn_start(
+            server_env(Path(tmp)), log, workers=args.workers, port=port
+        )
+        servers_wait(base, [process], log)
         try:
             token = httpx.post(
                 f"{base}/api/v1/auth/token/",
@@ -352,8 +315,7 @@ def main() -> None:
                     f"{percentile(timings, 0.95):>8.1f} {rps:>7.0f}"
                 )
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            servers_stop([process])
     print()
     for label, p95 in results.items():
         if label.startswith("roadmap"):

@@ -1,4 +1,5 @@
-"""What every benchmark script shares: how a figure is recorded.
+"""What every benchmark script shares: how a figure is recorded, and how
+the servers a benchmark talks to over HTTP are started and stopped.
 
 A script measures, prints its own human table, and hands each figure the issue
 names a target for to :func:`figure`. When ``BENCH_FIGURES`` names a file (``bench/run.py``
@@ -14,6 +15,11 @@ import json
 import math
 import os
 import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -90,3 +96,96 @@ def results_paths() -> tuple[Path, Path]:
     docs = DOCS if official else SCRATCH / "performance.md"
     override = os.environ.get("BENCH_RESULTS")
     return (Path(override) if override else results), docs
+
+
+# -- servers: gunicorn with production settings, as a benchmark runs them ----------
+def free_port() -> int:
+    """A loopback port free now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(tmp: Path, **overrides: str) -> dict[str, str]:
+    """The environment of a benchmark's servers: this one without its
+    ``DJANGO_*`` variables, then ``wayfinder.settings.production`` with a fresh
+    secret key, loopback hosts, static files and ``var/`` under ``tmp``, and
+    throttles raised (the benchmark measures the site, not its 429s);
+    ``overrides`` last."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="wayfinder.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_STATIC_ROOT=str(tmp / "static"),
+        DJANGO_VAR_DIR=str(tmp / "var"),
+        LOG_LEVEL="WARNING",
+        THROTTLE_ANON_RATE="1000000/minute",
+        THROTTLE_USER_RATE="1000000/minute",
+    )
+    env.update(overrides)
+    return env
+
+
+def python_start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """``python <args>`` in the project's directory, its output added to ``log``."""
+    with log.open("ab") as out:
+        return subprocess.Popen(  # noqa: S603
+            [sys.executable, *args], cwd=ROOT, env=env, stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+def gunicorn_start(
+    env: dict[str, str], log: Path, *, workers: int, port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Static files collected (the pages' ``{% static %}`` reads the manifest),
+    then gunicorn (``wayfinder.wsgi``, sync workers) started on ``port`` (a
+    free one by default): the process and its base URL. Wait for it with
+    :func:`servers_wait`."""
+    collect = python_start(["manage.py", "collectstatic", "--noinput", "-v0"], env, log)
+    if collect.wait() != 0:
+        sys.exit(f"collectstatic failed:\n{log.read_text()}")
+    port = port or free_port()
+    gunicorn = python_start(
+        ["-m", "gunicorn", "wayfinder.wsgi:application",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        env, log,
+    )  # fmt: skip
+    return gunicorn, f"http://127.0.0.1:{port}"
+
+
+def servers_wait(
+    base: str, processes: list[subprocess.Popen], log: Path, timeout: float = 60
+) -> None:
+    """Until ``base`` answers ``/healthz``; exits (servers stopped, their log
+    printed) if any of ``processes`` ends first or ``timeout`` passes."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if any(p.poll() is not None for p in processes):
+            servers_stop(processes)
+            sys.exit(f"a server exited:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            servers_stop(processes)
+            sys.exit(f"gunicorn did not answer:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+def servers_stop(processes: list[subprocess.Popen]) -> None:
+    """Terminate ``processes`` and wait for them (killed after 30 s)."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -39,7 +39,6 @@ import io
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,7 +50,15 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import figure, percentile  # noqa: E402
+from bench.common import (  # noqa: E402
+    figure,
+    gunicorn_start,
+    percentile,
+    python_start,
+    server_env,
+    servers_stop,
+    servers_wait,
+)
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/wayfinder_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
@@ -142,87 +149,17 @@ def queue_flush(queue: str, redis_url: str) -> None:
 
 
 # -- the servers ------------------------------------------------------------------------
-def _port() -> int:
-    wanted = os.environ.get("LEARNER_PATH_PORT")
-    if wanted:
-        return int(wanted)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_env(tmp: Path, url: str, redis_url: str, queue: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DATABASE_URL=url,
-        REDIS_URL=redis_url,
-        HUEY_NAME=queue,
-        DJANGO_SETTINGS_MODULE="wayfinder.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_STATIC_ROOT=str(tmp / "static"),
-        DJANGO_VAR_DIR=str(tmp / "var"),
-        LOG_LEVEL="WARNING",
-        THROTTLE_ANON_RATE="1000000/minute",
-        THROTTLE_USER_RATE="1000000/minute",
-    )
-    return env
-
-
-def _manage(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    with log.open("ab") as out:
-        return subprocess.Popen(  # noqa: S603
-            [sys.executable, *args], cwd=ROOT, env=env, stdout=out,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-
 def servers_start(
     env: dict[str, str], tmp: Path, workers: int
 ) -> tuple[list[subprocess.Popen], str]:
-    """Static files collected, then gunicorn and the Huey consumer started;
-    gunicorn's base URL once it answers."""
-    import httpx
-
+    """gunicorn (``bench.common.gunicorn_start``) and the Huey consumer
+    started; gunicorn's base URL once it answers."""
     log = tmp / "servers.log"
-    collect = _manage(["manage.py", "collectstatic", "--noinput", "-v0"], env, log)
-    if collect.wait() != 0:
-        sys.exit(f"collectstatic failed:\n{log.read_text()}")
-    port = _port()
-    gunicorn = _manage(
-        ["-m", "gunicorn", "wayfinder.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(workers)],
-        env, log,
-    )  # fmt: skip
-    worker = _manage(["manage.py", "run_huey"], env, log)
-    processes = [gunicorn, worker]
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if any(p.poll() is not None for p in processes):
-            servers_stop(processes)
-            sys.exit(f"a server exited:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return processes, base
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            servers_stop(processes)
-            sys.exit(f"gunicorn did not answer:\n{log.read_text()}")
-        time.sleep(0.2)
-
-
-def servers_stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    port = int(os.environ.get("LEARNER_PATH_PORT") or 0) or None
+    gunicorn, base = gunicorn_start(env, log, workers=workers, port=port)
+    processes = [gunicorn, python_start(["manage.py", "run_huey"], env, log)]
+    servers_wait(base, processes, log)
+    return processes, base
 
 
 # -- the learner ------------------------------------------------------------------------
@@ -408,7 +345,9 @@ def main() -> None:
 
     connection.close()
     with tempfile.TemporaryDirectory() as tmp:
-        env = server_env(Path(tmp), url, redis_url, queue)
+        env = server_env(
+            Path(tmp), DATABASE_URL=url, REDIS_URL=redis_url, HUEY_NAME=queue
+        )
         processes, base = servers_start(env, Path(tmp), args.workers)
         try:
             times = walk_all(base, args)

@@ -4,6 +4,7 @@ progress of each request merged into its text."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -165,6 +166,28 @@ def steps_output(
             f'{planned.head},{json_text(now)[1:-1]},"resources":[{resources}]}}'
         )
     return output
+
+
+#: What stands for the steps in the detail's rendered text until they are put
+#: in: text no serializer of this process writes, so found only where put.
+_STEPS_MARK = f"wayfinder-steps-{uuid.uuid4().hex}"
+
+
+def steps_splice(detail: dict[str, Any], steps: Sequence[str]) -> str:
+    """``detail`` (a :class:`RoadmapDetailSerializer`'s data) as JSON text with
+    ``steps`` (each step's text, :func:`steps_output`) as its ``steps``, in
+    the place the serializer gives them.
+
+    Raises ``ValueError`` if the detail holds no ``steps`` field.
+    """
+    if "steps" not in detail:
+        raise ValueError("the roadmap detail has no steps field to put them in")
+    # Replacing a key's value keeps the key where it was.
+    marked = {**detail, "steps": _STEPS_MARK}
+    head, mark, tail = json_text(marked).partition(f'"{_STEPS_MARK}"')
+    if not mark:
+        raise ValueError("the roadmap detail rendered without its steps field")
+    return f"{head}[{','.join(steps)}]{tail}"
 
 
 class JSONText(str):

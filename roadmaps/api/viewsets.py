@@ -24,10 +24,10 @@ from ..export import public_model_versions
 from ..models import ResourceFeedback, Roadmap, RoadmapVersion, StepResource
 from ..schedule import schedule_status
 from ..selectors import (
+    roadmap_detail_for_reader,
     roadmap_list_for_reader,
     version_progress_read,
     version_steps_read,
-    with_catalog_version,
 )
 from ..services import (
     StepChange,
@@ -51,9 +51,9 @@ from .detail import (
     JSONText,
     JSONTextRenderer,
     PlanPart,
-    json_text,
     plan_part_get,
     steps_output,
+    steps_splice,
 )
 from .inputs import (
     FeedbackInput,
@@ -133,9 +133,8 @@ class RoadmapViewSet(
         self.throttle_scope = THROTTLE_SCOPES.get(self.action)
         return super().get_throttles()
 
-    def _roadmap(self, queryset: QuerySet[Roadmap] | None = None) -> Roadmap:
-        queryset = self.get_queryset() if queryset is None else queryset
-        roadmap = queryset.filter(pk=self.kwargs["pk"]).first()
+    def _roadmap(self) -> Roadmap:
+        roadmap = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
         if roadmap is None or roadmap.current is None:
             raise NotFound("No such roadmap.")
         return roadmap
@@ -154,7 +153,9 @@ class RoadmapViewSet(
 
     @extend_schema(responses=RoadmapDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
-        roadmap = self._roadmap(with_catalog_version(self.get_queryset()))
+        roadmap = roadmap_detail_for_reader(roadmap_id=int(pk), actor=request.user)
+        if roadmap is None or roadmap.current is None:
+            raise NotFound("No such roadmap.")
         version, catalog_version = roadmap.current, roadmap.catalog_version_now
         part = plan_part_get(version, catalog_version=catalog_version)
         progress = version_progress_read(version=version, actor=request.user)
@@ -173,10 +174,8 @@ class RoadmapViewSet(
         if output is None:
             part = plan_part_get(version, catalog_version=catalog_version, rebuild=True)
             output = steps_output(part, progress, context)
-        body = json_text(RoadmapDetailSerializer(roadmap, context=context).data)
-        # The steps are the detail's last field: their text goes between the
-        # closing brackets of the empty list.
-        return Response(JSONText(f"{body[:-3]}[{','.join(output)}]}}"))
+        detail = RoadmapDetailSerializer(roadmap, context=context).data
+        return Response(JSONText(steps_splice(detail, output)))
 
     def _change(self, change: StepChange) -> Response:
         roadmap = self._roadmap()

@@ -24,6 +24,7 @@ from .pages import (
 from .progress import (
     STEP_PROGRESS_FIELDS,
     ProgressRead,
+    roadmap_detail_for_reader,
     version_cache_key,
     version_progress_read,
     with_catalog_version,
@@ -49,6 +50,7 @@ __all__ = [
     "StepsRead",
     "VersionRead",
     "regeneration_keeps",
+    "roadmap_detail_for_reader",
     "roadmap_get_for_owner",
     "roadmap_ids_shared_with",
     "roadmap_list_for_owner",

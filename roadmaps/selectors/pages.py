@@ -16,7 +16,7 @@ from ..models import Roadmap, RoadmapStep, RoadmapVersion, StepResource, StepSta
 from ..schedule import ScheduleStatus, schedule_status
 from ..services.progress import step_next
 from .access import roadmap_get_for_owner, roadmap_list_for_owner
-from .progress import with_catalog_version
+from .progress import roadmap_owned_read, version_steps_only
 from .steps import (
     StepsRead,
     _step_resources_shown,
@@ -96,17 +96,13 @@ def roadmap_path_for_owner(
     :func:`version_path_steps` reads them): one query more. Otherwise a
     step's resources are not read: the path does not show them.
     """
-    roadmap = (
-        with_catalog_version(roadmap_list_for_owner(actor=actor))
-        .filter(pk=roadmap_id)
-        .first()
-    )
+    roadmap = roadmap_owned_read(roadmap_id=roadmap_id, actor=actor)
     if roadmap is None or roadmap.current is None:
         raise NotFound("No such roadmap.")
     if every_resource:
         steps = version_path_steps(version=roadmap.current)
     else:
-        steps = list(RoadmapStep.objects.filter(version=roadmap.current))
+        steps = version_steps_only(version=roadmap.current)
     resources: list[StepResource] = []
     votes: dict[int, bool] = {}
     opened = [s for s in steps if s.pk == step_id]

@@ -15,18 +15,21 @@ from rest_framework.test import APIClient
 
 from catalog.models import Provider
 from roadmaps.api import PLAN_CACHE_FORMAT, PlanPart, StepSerializer, plan_part_get
-from roadmaps.models import RoadmapStep, StepResource
+from roadmaps.api.detail import steps_splice
+from roadmaps.api.serializers import RoadmapDetailSerializer
+from roadmaps.models import Roadmap, RoadmapStep, StepResource
 from roadmaps.selectors import version_cache_key, version_steps_read
+from roadmaps.selectors.prepared import PreparedRows
 from taxonomy.selectors import catalog_version_current
 from tests.factories import UserFactory
 from tests.roadmaps.test_api import _grow
 from tests.roadmaps.test_sharing import partner_user
 
-#: The detail's queries: the caller's groups (its role), the roadmap with the
-#: catalog version, the steps' progress columns, the pinned and voted
+#: The detail's queries for its owner: the roadmap with its current version
+#: and the catalog version, the steps' progress columns, the pinned and voted
 #: resources (and, for the cached part's first build, the steps and their
-#: resources).
-WARM_QUERIES = 4
+#: resources). The owner's role is never asked (the caller's groups).
+WARM_QUERIES = 3
 COLD_QUERIES = WARM_QUERIES + 2
 
 
@@ -179,3 +182,74 @@ def test_the_detail_runs_the_same_queries_for_10_or_100_steps(
         client = _api(type(owner).objects.get(pk=owner.pk))
         with django_assert_num_queries(WARM_QUERIES if cached else COLD_QUERIES):
             assert len(_detail(client, roadmap)["steps"]) == size
+
+
+def test_the_detail_says_of_the_roadmap_what_its_serializer_says(roadmap, learner):
+    # The owner's read loads the roadmap, its version and the catalog version
+    # from one precompiled query: every field must be what the ORM reads.
+    answer = _detail(_api(learner), roadmap)
+
+    read = Roadmap.objects.select_related("current").get(pk=roadmap.pk)
+    context = {
+        "current_id": read.current_id,
+        "schedule": answer["schedule"],
+        "next_step": answer["next_step"],
+    }
+    expected = RoadmapDetailSerializer(read, context=context).data
+    rendered = json.loads(JSONRenderer().render(expected))
+    del answer["steps"], rendered["steps"]
+    assert json.dumps(answer) == json.dumps(rendered)
+
+
+def test_only_the_owner_and_partners_it_is_shared_with_read_the_detail(
+    roadmap, learner
+):
+    url = f"/api/v1/roadmaps/{roadmap.pk}/"
+    assert _api(UserFactory()).get(url).status_code == 404
+    assert _api(partner_user()).get(url).status_code == 404
+    assert _api(learner).get(f"/api/v1/roadmaps/{2**63}/").status_code == 404
+    assert _api(learner).get(url).status_code == 200
+
+
+def test_the_steps_go_where_the_serializer_puts_them_wherever_that_is():
+    steps = ['{"id":1,"title":"A \\"quoted\\" step"}', '{"id":2}']
+    detail = {"id": 7, "steps": [], "title": 'says "steps":[]}'}
+
+    text = steps_splice(detail, steps)
+
+    expected = {**detail, "steps": [json.loads(s) for s in steps]}
+    assert text == JSONRenderer().render(expected).decode()
+
+
+def test_a_detail_without_a_steps_field_fails_loudly():
+    # The steps' text is put where the serializer renders its ``steps``
+    # field; a serializer that lost the field must not answer without them.
+    with pytest.raises(ValueError, match="no steps field"):
+        steps_splice({"id": 7, "title": "No steps"}, ['{"id":1}'])
+
+
+def test_a_prepared_query_runs_its_sql_again_with_each_call_s_values(roadmap, learner):
+    steps = PreparedRows(
+        lambda version_id: (
+            RoadmapStep.objects.filter(version_id=version_id)
+            .order_by("position")
+            .values_list("pk", flat=True)
+        ),
+        arity=1,
+    )
+    expected = list(
+        roadmap.current.steps.order_by("position").values_list("pk", flat=True)
+    )
+
+    assert [row[0] for row in steps.rows(roadmap.current.pk)] == expected
+    assert steps.rows(roadmap.current.pk + 10_000) == []
+
+
+def test_a_prepared_query_refuses_an_argument_that_shapes_the_sql(roadmap):
+    # A limit is written into the SQL, not passed as a parameter: reusing the
+    # SQL would ignore the argument, so the query is refused instead.
+    limited = PreparedRows(
+        lambda count: RoadmapStep.objects.values_list("pk")[:-count], arity=1
+    )
+    with pytest.raises(ValueError, match="must be one of its parameters"):
+        limited.rows(3)
