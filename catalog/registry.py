@@ -16,6 +16,7 @@ CATALOG_MODELS = (
     "taxonomy.Topic",
     "taxonomy.Prerequisite",
     "taxonomy.Track",
+    "taxonomy.TrackTarget",
     "taxonomy.ChoiceGroup",
     "taxonomy.ChoiceGroupMember",
     "taxonomy.GroupPrerequisite",
@@ -26,6 +27,11 @@ CATALOG_MODELS = (
 )
 
 # Many-to-many relations whose rows are catalog data too: (model, field).
+# A track's targets are rows of ``taxonomy.TrackTarget`` (the relation's
+# through model, carrying the curator's order, listed above): a row saved
+# or deleted on its own moves the version and re-indexes its track like any
+# catalog row, and ``track.targets.add()`` (which writes the rows in bulk)
+# sends m2m_changed.
 CATALOG_M2M_FIELDS = (
     ("taxonomy.Track", "targets"),
     ("taxonomy.Track", "target_groups"),

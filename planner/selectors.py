@@ -48,10 +48,12 @@ from taxonomy.models import (
     Topic,
     TopicTranslation,
     Track,
+    TrackTarget,
     TrackTranslation,
 )
 from taxonomy.models import GroupPrerequisite as GroupPrerequisiteRow
 from taxonomy.models import Prerequisite as PrerequisiteRow
+from taxonomy.ordering import track_target_key
 from taxonomy.selectors import catalog_version_cache_key, catalog_version_current
 from wayfinder.errors import NotFound
 
@@ -62,8 +64,9 @@ logger = structlog.get_logger(__name__)
 # 2: TopicNode.position (the teaching order); 3: groups; 4: translated names;
 # 5: CatalogGraph.memo; 6: free offers per language and topic, and the types
 # split into modules (the pickled classes' paths moved); 7: row ids of topics
-# and resources, and resources' primary URLs (what storing a plan records)
-GRAPH_CACHE_SCHEMA = 7
+# and resources, and resources' primary URLs (what storing a plan records);
+# 8: TrackNode.targets in the curator's order (was sorted by slug)
+GRAPH_CACHE_SCHEMA = 8
 GRAPH_CACHE_TIMEOUT = 24 * 3600
 #: Version re-reads before a build gives up on a catalog that keeps changing.
 BUILD_ATTEMPTS = 3
@@ -144,6 +147,7 @@ def catalog_graph_build(*, version: int) -> CatalogGraph:
         )
     }
     topic_slugs: dict[int, str] = {}
+    topic_positions: dict[int, int] = {}
     topics = []
     for (
         pk,
@@ -172,6 +176,7 @@ def catalog_graph_build(*, version: int) -> CatalogGraph:
         "position",
     ):
         topic_slugs[pk] = slug
+        topic_positions[pk] = position
         topics.append(
             TopicNode(
                 slug,
@@ -207,7 +212,9 @@ def catalog_graph_build(*, version: int) -> CatalogGraph:
         subjects=_named([SubjectNode(*row) for row in subjects.values()], names),
         topics=_named(topics, names),
         prerequisites=prerequisites,
-        tracks=_named(_tracks(subjects, topic_slugs, group_slugs), names),
+        tracks=_named(
+            _tracks(subjects, topic_slugs, group_slugs, topic_positions), names
+        ),
         resources=_resources(topic_slugs),
         groups=groups,
         group_prerequisites=group_prerequisites,
@@ -293,11 +300,21 @@ def _groups(
 
 
 def _tracks(
-    subjects: dict, topic_slugs: dict[int, str], group_slugs: dict[int, str]
+    subjects: dict,
+    topic_slugs: dict[int, str],
+    group_slugs: dict[int, str],
+    positions: dict[int, int],
 ) -> list[TrackNode]:
-    targets: dict[int, list[str]] = defaultdict(list)
-    for track_id, topic_id in _rows(Track.targets.through, "track_id", "topic_id"):
-        targets[track_id].append(topic_slugs[topic_id])
+    """The tracks with their targets in the curator's order (three queries)."""
+    rows: dict[int, list[tuple]] = defaultdict(list)
+    for track_id, order, topic_id in _rows(
+        TrackTarget, "track_id", "sort_order", "topic_id"
+    ):
+        slug = topic_slugs[topic_id]
+        rows[track_id].append(
+            (track_target_key(order, positions[topic_id], slug), slug)
+        )
+    targets = {pk: [slug for _, slug in sorted(found)] for pk, found in rows.items()}
     aims: dict[int, list[str]] = defaultdict(list)
     for track_id, group_id in _rows(
         Track.target_groups.through, "track_id", "choicegroup_id"
@@ -311,7 +328,7 @@ def _tracks(
             name,
             description,
             goal_kind,
-            tuple(sorted(targets[pk])),
+            tuple(targets.get(pk, ())),
             tuple(sorted(aims[pk])),
         )
         for pk, slug, subject_id, name, description, goal_kind in _rows(

@@ -31,6 +31,7 @@ SOURCES = {
     "taxonomy.Subject": ("subject", "pk"),
     "taxonomy.Topic": ("topic", "pk"),
     "taxonomy.Track": ("track", "pk"),
+    "taxonomy.TrackTarget": ("track", "track_id"),
     "catalog.Provider": ("provider", "pk"),
     "catalog.Resource": ("resource", "pk"),
     "catalog.ResourceTopic": ("resource", "resource_id"),

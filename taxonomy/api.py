@@ -36,6 +36,7 @@ from rest_framework.response import Response
 from .choice_groups import choice_group_save
 from .enums import Language, Level, PrerequisiteKind
 from .models import (
+    TRACK_TARGET_ORDER,
     ChoiceGroup,
     ChoiceGroupMember,
     GroupPrerequisite,
@@ -43,6 +44,7 @@ from .models import (
     Subject,
     Topic,
     Track,
+    TrackTarget,
 )
 from .services import catalog_record_delete, catalog_record_save, topic_save, track_save
 from .validators import OBJECTIVE_MAX, OBJECTIVES_MAX_ITEMS, TAG_MAX, TAGS_MAX_ITEMS
@@ -254,12 +256,13 @@ class GroupPrerequisiteSerializer(serializers.ModelSerializer):
 
 @extend_schema_field(OpenApiTypes.STR)
 class MemberTopicField(serializers.SlugRelatedField):
-    """A group member row, shown (and given) as its topic's slug."""
+    """A group member (or track target) row, shown (and given) as its topic's
+    slug."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="slug", **kwargs)
 
-    def to_representation(self, value: ChoiceGroupMember) -> str:
+    def to_representation(self, value: ChoiceGroupMember | TrackTarget) -> str:
         return value.topic.slug
 
 
@@ -318,8 +321,13 @@ class TrackSerializer(serializers.ModelSerializer):
     subject = serializers.SlugRelatedField(
         slug_field="slug", queryset=Subject.objects.all()
     )
-    targets = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Topic.objects.all(), allow_empty=False
+    targets = MemberTopicField(
+        many=True,
+        source="target_links",
+        queryset=Topic.objects.all(),
+        allow_empty=False,
+        help_text="Topic slugs in the curator's order: the planner teaches what "
+        "an earlier target needs first, wherever prerequisites allow.",
     )
     target_groups = serializers.SlugRelatedField(
         slug_field="slug",
@@ -484,14 +492,19 @@ class TrackViewSet(CatalogViewSet):
         return (
             Track.objects.select_related("subject")
             .prefetch_related(
-                Prefetch("targets", queryset=Topic.objects.only("slug")),
+                Prefetch(
+                    "target_links",
+                    queryset=TrackTarget.objects.select_related("topic")
+                    .only("track_id", "sort_order", "topic__slug", "topic__position")
+                    .order_by(*TRACK_TARGET_ORDER),
+                ),
                 Prefetch("target_groups", queryset=ChoiceGroup.objects.only("slug")),
             )
             .order_by("subject__name", "name", "pk")
         )
 
     def record_save(self, *, record: Model | None, data: dict[str, Any]) -> Model:
-        targets = data.pop("targets", None)
+        targets = data.pop("target_links", None)
         groups = data.pop("target_groups", None)
         return track_save(
             track=record or Track(), changes=data, targets=targets, target_groups=groups

@@ -1,5 +1,6 @@
 """Admin forms for the taxonomy: the topic form keeps the prerequisite graph a
-DAG; the choice group form keeps a group's rules (``taxonomy.choice_groups``).
+DAG; the choice group form keeps a group's rules (``taxonomy.choice_groups``);
+the track form keeps its ordered targets.
 
 This module must not import ``taxonomy.models`` at import time: the models use
 these classes as their ``base_form_class``.
@@ -19,6 +20,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 PREREQUISITES = "prerequisites"
 GROUP_PREREQUISITES = "group_prerequisites"
 MEMBERS = "members"
+TARGET_LINKS = "target_links"
 POSITION = "position"
 
 
@@ -173,4 +175,30 @@ class ChoiceGroupAdminForm(WagtailAdminModelForm):
         except ValidationError as error:
             for field, errors in error.error_dict.items():
                 self.add_error(field if field in self.fields else None, errors)
+        return cleaned_data
+
+
+class TrackAdminForm(WagtailAdminModelForm):
+    """Keeps a track's targets: at least one, each listed once (named)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        targets = _kept_rows(self.formsets.get(TARGET_LINKS), "topic")
+        if targets is None:
+            return cleaned_data
+        if not targets:
+            self.add_error(
+                None,
+                ValidationError(
+                    "A track needs at least one target topic.", code="no_targets"
+                ),
+            )
+            return cleaned_data
+        from .services import track_targets_check  # it imports the models
+
+        try:
+            track_targets_check(targets=targets)
+        except ValidationError as error:
+            for errors in error.error_dict.values():
+                self.add_error(None, errors)
         return cleaned_data

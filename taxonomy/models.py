@@ -16,7 +16,7 @@ from wagtail.models import Orderable
 
 from .enums import GoalKind, Language, Level, MasteryKind, PrerequisiteKind
 from .fields import StringListField
-from .forms import TopicAdminForm
+from .forms import TopicAdminForm, TrackAdminForm
 from .validators import (
     ALIAS_MAX,
     ALIASES_MAX_ITEMS,
@@ -277,8 +277,11 @@ class Track(ClusterableModel):
     goal_kind = models.CharField(
         max_length=12, choices=GoalKind.choices, default=GoalKind.SKILL
     )
-    targets = ParentalManyToManyField(
+    # Written through ``target_links`` (the admin's inline, the services and
+    # the import), which carry the curator's order of the targets.
+    targets = models.ManyToManyField(
         "taxonomy.Topic",
+        through="taxonomy.TrackTarget",
         related_name="tracks",
         help_text="The topics the learner is aiming for; their prerequisites come along.",
     )
@@ -290,11 +293,19 @@ class Track(ClusterableModel):
         "member(s) of each, not all of them.",
     )
 
+    base_form_class = TrackAdminForm
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
         FieldRowPanel([FieldPanel("subject"), FieldPanel("goal_kind")]),
         FieldPanel("description"),
-        FieldPanel("targets"),
+        InlinePanel(
+            "target_links",
+            heading="Targets",
+            label="Target",
+            min_num=1,
+            help_text="The topics the learner is aiming for, in the order to "
+            "reach them (drag to reorder); their prerequisites come along.",
+        ),
         FieldPanel("target_groups"),
         InlinePanel(
             "translations",
@@ -317,6 +328,46 @@ class Track(ClusterableModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+#: How a track's target rows read in the curator's order: numbered rows first,
+#: then rows without a number by the topics' teaching positions.
+TRACK_TARGET_ORDER = (
+    models.F("sort_order").asc(nulls_last=True),
+    "topic__position",
+    "topic__slug",
+)
+
+
+class TrackTarget(Orderable):
+    """One target topic of a track, in the curator's order.
+
+    The planner teaches what an earlier target needs before what only a later
+    one needs, wherever prerequisites allow (docs/planner.md, "Teaching
+    order"). Rows without a ``sort_order`` (written by ``track.targets.add``)
+    come after the numbered ones, by the topics' teaching positions.
+    """
+
+    track = ParentalKey(
+        "taxonomy.Track", on_delete=models.CASCADE, related_name="target_links"
+    )
+    topic = models.ForeignKey(
+        "taxonomy.Topic", on_delete=models.CASCADE, related_name="track_links"
+    )
+
+    panels = [FieldPanel("topic")]
+
+    class Meta(Orderable.Meta):
+        # The table the many-to-many relation had before it carried an order.
+        db_table = "taxonomy_track_targets"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "topic"], name="tracktarget_unique_topic"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} in {self.track}"
 
 
 class ChoiceGroup(ClusterableModel):

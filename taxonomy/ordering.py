@@ -3,7 +3,8 @@
 ``Topic.position`` numbers a subject's topics 1, 2, ...; ties (possible after
 an import or a hand edit) are broken by slug everywhere, so the order is
 always total. The planner keeps this order wherever prerequisites allow
-(``planner.domain.planning.teaching_order``).
+(``planner.domain.planning.teaching_order``). A track's targets have their own
+order (``TrackTarget.sort_order``), read with :func:`track_target_key`.
 """
 
 from __future__ import annotations
@@ -76,3 +77,12 @@ def topic_move(*, topic: Topic, index: int) -> int:
     return subject_topics_reorder(
         subject=topic.subject, topic_ids=[pk for pk in listing if pk in same_subject]
     )
+
+
+def track_target_key(
+    sort_order: int | None, position: int, slug: str
+) -> tuple[bool, int, int, str]:
+    """Where a track's target row comes in the curator's order, for sorting
+    rows read without a join order (``TRACK_TARGET_ORDER`` in Python): numbered
+    rows first, then rows without a number by teaching position and slug."""
+    return (sort_order is None, sort_order or 0, position, slug)

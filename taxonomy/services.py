@@ -19,6 +19,7 @@ from planner.domain.graph import cycle_if_added, format_cycle
 from wayfinder.errors import Conflict
 
 from .models import (
+    TRACK_TARGET_ORDER,
     CatalogVersion,
     ChoiceGroup,
     ChoiceGroupMember,
@@ -27,6 +28,7 @@ from .models import (
     Subject,
     Topic,
     Track,
+    TrackTarget,
 )
 
 #: A choice group offers a choice: at least this many members.
@@ -429,12 +431,14 @@ def track_save(
     target_groups: Sequence[ChoiceGroup] | None = None,
 ) -> Track:
     """Create or change a goal track and, when given, replace its target
-    topics and its target choice groups.
+    topics (in the order given: the curator's order) and its target choice
+    groups.
 
-    A track needs at least one target topic. Raises ``ValidationError``.
+    A track needs at least one target topic, each listed once. Raises
+    ``ValidationError``.
     """
-    current = {topic.pk for topic in track.targets.all()} if track.pk else set()
-    wanted = None if targets is None else {topic.pk for topic in targets}
+    current = track_target_ids(track=track) if track.pk else []
+    wanted = None if targets is None else [topic.pk for topic in targets]
     current_groups = (
         {group.pk for group in track.target_groups.all()} if track.pk else set()
     )
@@ -450,13 +454,51 @@ def track_save(
         and not catalog_record_differs(track, changes)
     ):
         return track
-    if (track.pk is None and targets is None) or wanted == set():
+    if (track.pk is None and targets is None) or wanted == []:
         raise ValidationError({"targets": "A track needs at least one target topic."})
-    catalog_record_apply(track, changes)
-    # Both committed by save(): ParentalManyToManyFields.
     if targets is not None:
-        track.targets.set(targets)
-    if target_groups is not None:
+        track_targets_check(targets=targets)
+    catalog_record_apply(track, changes)
+    if target_groups is not None:  # committed by save(): a ParentalManyToManyField
         track.target_groups.set(target_groups)
     track.save()
+    if wanted is not None and wanted != current:
+        track_targets_write(track=track, topic_ids=wanted)
     return track
+
+
+def track_target_ids(*, track: Track) -> list[int]:
+    """The ids of ``track``'s target topics in the curator's order."""
+    return [link.topic_id for link in track_target_links(track=track)]
+
+
+def track_target_links(*, track: Track) -> list[TrackTarget]:
+    """``track``'s target rows in the curator's order (``TRACK_TARGET_ORDER``)."""
+    return list(
+        TrackTarget.objects.filter(track=track)
+        .select_related("topic")
+        .order_by(*TRACK_TARGET_ORDER)
+    )
+
+
+def track_targets_check(*, targets: Sequence[Topic]) -> None:
+    """Refuse a target listed more than once, naming it."""
+    repeated = sorted({t.slug for t in targets if list(targets).count(t) > 1})
+    if repeated:
+        raise ValidationError(
+            {
+                "targets": "Each target may be listed once; listed more than "
+                f"once: {', '.join(repeated)}."
+            }
+        )
+
+
+def track_targets_write(*, track: Track, topic_ids: Sequence[int]) -> None:
+    """Replace ``track``'s targets by ``topic_ids``, numbered in that order.
+
+    Rows are deleted and created one by one, so every receiver of the catalog's
+    models hears of them; ``track.save()`` has already moved the version.
+    """
+    TrackTarget.objects.filter(track=track).delete()
+    for order, topic_id in enumerate(topic_ids):
+        TrackTarget.objects.create(track=track, topic_id=topic_id, sort_order=order)

@@ -23,6 +23,7 @@ from taxonomy.models import (
     Subject,
     Topic,
     Track,
+    TrackTarget,
 )
 from wayfinder.rows import Row, rows_insert
 
@@ -88,12 +89,13 @@ def import_plan_apply(*, plan: ImportPlan) -> None:
         },
     )
     _replace(
-        Track.targets.through,
+        TrackTarget,
         "track",
         plan.targets,
-        lambda child, slug: {
+        lambda child, slug, order: {
             "track_id": tracks[child.parent],
             "topic_id": topics[slug],
+            "sort_order": order,
         },
     )
     _replace(

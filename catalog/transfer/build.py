@@ -13,8 +13,11 @@ from taxonomy.models import (
     Subject,
     Topic,
     Track,
+    TrackTarget,
 )
+from taxonomy.ordering import track_target_key
 
+from .issues import UNORDERED_TARGETS as UNORDERED
 from .plan import (
     GROUP_FIELDS,
     PROVIDER_FIELDS,
@@ -61,7 +64,9 @@ def import_plan_build(*, doc: dict) -> ImportPlan:
     _plan_subjects(plan, doc.get("subjects", []))
     _plan_topics(plan, doc.get("topics", []))
     _plan_groups(plan, doc.get("choice_groups", []))
-    _plan_tracks(plan, doc.get("tracks", []))
+    _plan_tracks(
+        plan, doc.get("tracks", []), ordered=doc.get("version") not in UNORDERED
+    )
     import_plan_resources(plan, doc.get("resources", []))
     checked = FieldChecks()
     for section, section_plan in plan.sections.items():
@@ -302,14 +307,16 @@ def _positions(records: list[dict], rows: dict[str, dict]) -> dict[int, int]:
     return out
 
 
-def _plan_tracks(plan: ImportPlan, records: list[dict]) -> None:
+def _plan_tracks(plan: ImportPlan, records: list[dict], *, ordered: bool) -> None:
     rows = existing_rows(
         Track, TRACK_FIELDS, refs=("subject",), values=(r["slug"] for r in records)
     )
     current = existing_children(
-        Track.targets.through,
+        TrackTarget,
         "track",
         (row["pk"] for row in rows.values()),
+        "sort_order",
+        "topic__position",
         "topic__slug",
     )
     current_groups = existing_children(
@@ -337,11 +344,13 @@ def _plan_tracks(plan: ImportPlan, records: list[dict]) -> None:
             refs={"subject_id": ("subjects", record["subject"])},
             row=row,
         )
-        wanted = sorted(set(record["targets"]))
         pk = row["pk"] if row else None
-        changed = pk is None or sorted(t for (t,) in current.get(pk, [])) != wanted
+        changed, targets = _targets_wanted(
+            record["targets"], current.get(pk, []), ordered=ordered
+        )
+        changed = changed or pk is None
         if changed:
-            plan.targets.append(ChildSet(slug, pk, [(t,) for t in wanted]))
+            plan.targets.append(ChildSet(slug, pk, targets))
         groups_changed = False
         if "target_groups" in record:  # a 1.0 or 1.1 file keeps them
             wanted = sorted(set(record["target_groups"]))
@@ -356,3 +365,24 @@ def _plan_tracks(plan: ImportPlan, records: list[dict]) -> None:
             created,
             children=(changed or groups_changed) and pk is not None,
         )
+
+
+def _targets_wanted(
+    listed: list[str], stored: list[tuple], *, ordered: bool
+) -> tuple[bool, list[tuple[str, int | None]]]:
+    """Whether a track's targets change, and the rows (slug, sort order) to write.
+
+    Since format 1.3 the list's order is the curator's order: a file that
+    lists the same targets in another order changes the track. An older
+    file's list says nothing of the order: the same set of targets keeps the
+    stored order, and a changed set is written without numbers, so the
+    targets read in teaching position order (``track_target_key``).
+    """
+    wanted = list(dict.fromkeys(listed))
+    if ordered:
+        current = [
+            slug for *_, slug in sorted(stored, key=lambda r: track_target_key(*r))
+        ]
+        return current != wanted, [(t, order) for order, t in enumerate(wanted)]
+    current = sorted(slug for *_, slug in stored)
+    return current != sorted(wanted), [(t, None) for t in sorted(wanted)]

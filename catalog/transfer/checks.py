@@ -109,7 +109,8 @@ def document_issues(data: object, existing: Existing) -> list[ImportIssue]:
         return [
             issue(
                 ("version",),
-                'this importer reads version 1 only: 1 (that is 1.0), "1.1" or "1.2"',
+                'this importer reads version 1 only: 1 (that is 1.0), "1.1", "1.2" '
+                'or "1.3"',
             )
         ]
     found = schema_issues(data)

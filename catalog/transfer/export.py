@@ -19,7 +19,9 @@ from taxonomy.models import (
     Subject,
     Topic,
     Track,
+    TrackTarget,
 )
+from taxonomy.ordering import track_target_key
 
 from .issues import FORMAT, VERSION
 from .plan import (
@@ -36,10 +38,11 @@ def catalog_export() -> dict[str, Any]:
     """The whole catalog in the catalog format (docs/catalog-format.md).
 
     Records are ordered by slug, and so are the lists inside them that are
-    sets (prerequisites, group prerequisites, targets, target groups, covered
-    topics, links); a group's members keep the curator's order. The same catalog
-    always gives the same document. Link-checker state is left out: it is
-    operational state, not catalog data. Uses a fixed number of queries.
+    sets (prerequisites, group prerequisites, target groups, covered topics,
+    links); a group's members and a track's targets keep the curator's order.
+    The same catalog always gives the same document. Link-checker state is
+    left out: it is operational state, not catalog data. Uses a fixed number
+    of queries.
     """
     return {
         "format": FORMAT,
@@ -166,7 +169,11 @@ def _choice_groups() -> list[dict[str, Any]]:
 
 
 def _tracks() -> list[dict[str, Any]]:
-    targets = _grouped(Track.targets.through, "track_id", "topic__slug")
+    targets: dict[int, list[tuple]] = defaultdict(list)
+    for track_id, *row in TrackTarget.objects.order_by().values_list(
+        "track_id", "sort_order", "topic__position", "topic__slug"
+    ):
+        targets[track_id].append(tuple(row))
     target_groups = _grouped(
         Track.target_groups.through, "track_id", "choicegroup__slug"
     )
@@ -180,7 +187,12 @@ def _tracks() -> list[dict[str, Any]]:
             "name": row["name"],
             "description": row["description"],
             "goal_kind": row["goal_kind"],
-            "targets": [slug for (slug,) in targets[row["pk"]]],
+            "targets": [
+                slug
+                for *_, slug in sorted(
+                    targets[row["pk"]], key=lambda r: track_target_key(*r)
+                )
+            ],
             "target_groups": [slug for (slug,) in target_groups[row["pk"]]],
         }
         for row in rows

@@ -11,11 +11,15 @@ from wayfinder.errors import InvalidInput
 
 FORMAT = "wayfinder.catalog"
 #: The version the exporter writes: minor version 1.1 added topic positions,
-#: 1.2 choice groups (docs/catalog-format.md).
-VERSION = "1.2"
+#: 1.2 choice groups, 1.3 made a track's ``targets`` list its curated order
+#: (docs/catalog-format.md).
+VERSION = "1.3"
 #: The versions the importer reads: 1 is version 1.0 (written as a number);
-#: a minor version only adds optional fields, so every 1.x file reads here.
-VERSIONS = (1, "1.1", "1.2")
+#: a minor version only adds optional fields or meaning, so every 1.x file
+#: reads here.
+VERSIONS = (1, "1.1", "1.2", "1.3")
+#: Versions whose track ``targets`` lists carry no order.
+UNORDERED_TARGETS = (1, "1.1", "1.2")
 SECTIONS = ("providers", "subjects", "topics", "choice_groups", "tracks", "resources")
 _TOP_LEVEL = ("format", "version", *SECTIONS, "translations")
 

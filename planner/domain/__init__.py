@@ -69,7 +69,8 @@ from .wording import Phraser, apply_phraser
 #: roadmap version records the planner version that made it.
 #: 2: curated teaching order, steps without resources kept, placement by
 #: closure and level, choice groups, goals in every catalog language.
-PLANNER_VERSION = 2
+#: 3: a track's curated target order (what an earlier target needs first).
+PLANNER_VERSION = 3
 
 __all__ = [
     "PLANNER_VERSION",

@@ -187,7 +187,7 @@ def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
     dropped = _add_recommended(
         graph, because, kinds, cost, known, level, budget_q, skipped
     )
-    order = teaching_order(graph, because, targets, profile.subject)
+    order = teaching_order(graph, because, targets, profile.subject, profile.track)
     total_q = sum(cost[s] for s in order)
     spans = schedule([cost[s] for s in order], profile.start_date, weekly_q)
     steps = _steps(order, spans, topics, kinds, cost, because, profile.deadline)
@@ -376,31 +376,41 @@ def teaching_order(
     members: Iterable[str],
     targets: Iterable[str],
     subject: str,
+    track: str | None = None,
 ) -> list[str]:
     """The plan's topics in teaching order: topological, curated, chains kept whole.
 
     Topics are taken by their curated key: the plan's own subject before
-    others, then ``position``, then targets before what they pull in, then
-    ``topo_rank`` (depth, level, slug). Before a topic comes out, its
+    others, then the track's target order (what the track's first target
+    needs, then what only its second needs, ...; the track's targets are
+    those of ``track`` in the curator's order, and topics no track target
+    needs come after), then ``position``, then targets before what they pull
+    in, then ``topo_rank`` (depth, level, slug). Before a topic comes out, its
     prerequisites in the plan (required and recommended) that are not out yet
-    come out just before it, walked by the same subject and position, and
-    among equal positions the longest chain first, so the shortest lands
-    next to the topic that needs it. Hence: when the curated positions
-    already put every prerequisite first, the order is the curated order
-    itself; a prerequisite placed later than what needs it moves to just
+    come out just before it, walked by the same subject, target order and
+    position, and among equal positions the longest chain first, so the
+    shortest lands next to the topic that needs it. Hence: when the curated
+    order already puts every prerequisite first, the order is the curated
+    order itself; a prerequisite placed later than what needs it moves to just
     before its first dependent; and a catalog without positions is taught
-    target by target, each chain finished before the next starts.
-    Deterministic: both keys are total orders.
+    target by target, each chain finished before the next starts. A topic's
+    prerequisites never come after it in the target order (what a target
+    needs, its prerequisites need too), so the target order never fights the
+    prerequisites. Deterministic: both keys are total orders.
     """
     topics, rank, depth = graph.topics, graph.topo_rank, graph.depth
     requires, aims = graph.requires, frozenset(targets)
+    members = list(members)
+    aimed = _target_rank(graph, members, track)
+    last = max(aimed.values(), default=-1) + 1
     root_key: dict[str, tuple] = {}
     prerequisite_key: dict[str, tuple] = {}
     for s in members:
         node = topics[s]
         foreign = node.subject != subject
-        root_key[s] = (foreign, node.position, s not in aims, rank[s])
-        prerequisite_key[s] = (foreign, node.position, -depth[s], rank[s])
+        by_target = aimed.get(s, last)
+        root_key[s] = (foreign, by_target, node.position, s not in aims, rank[s])
+        prerequisite_key[s] = (foreign, by_target, node.position, -depth[s], rank[s])
     # Each topic's place in the prerequisite order, as one int: the many
     # small sorts below then compare ints, not tuples.
     place = {
@@ -414,6 +424,44 @@ def teaching_order(
         return reqs
 
     return prerequisites_first(sorted(root_key, key=root_key.__getitem__), before)
+
+
+def _target_rank(
+    graph: CatalogGraph, members: list[str], track: str | None
+) -> dict[str, int]:
+    """Each of ``members`` a target of ``track`` needs (over both kinds of
+    prerequisite, within ``members``): the index of the first such target in
+    the track's order. Empty without a track, with one target (nothing to
+    order by), or when the targets follow the subject's curated order
+    (position, then slug): only a track a curator reordered is taught target
+    by target."""
+    node = graph.tracks.get(track) if track is not None else None
+    if node is None or len(node.targets) < 2:
+        return {}
+    topics = graph.topics
+    listed = list(node.targets)
+    by_position = sorted(listed, key=lambda t: (topics[t].position, t))
+    own_first = sorted(by_position, key=lambda t: topics[t].subject != node.subject)
+    if listed in (by_position, own_first):
+        # Targets in the subjects' own order (what a track has unless a
+        # curator reorders it: rows without a number read by position, and
+        # the migration numbered the track's own subject first): that order,
+        # with its chains, already says it.
+        return {}
+    inside = frozenset(members)
+    requires = graph.requires
+    found: dict[str, int] = {}
+    for index, target in enumerate(node.targets):
+        if target not in inside or target in found:
+            continue
+        found[target] = index
+        queue = [target]
+        for slug in queue:
+            for req, _ in requires.get(slug, ()):
+                if req in inside and req not in found:
+                    found[req] = index
+                    queue.append(req)
+    return found
 
 
 def _budget_quarters(profile: NormalizedProfile, weekly_q: int) -> int | None:

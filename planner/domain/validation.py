@@ -258,7 +258,7 @@ def _order(
         return steps
     repairs.append(Repair("prerequisite-order", late[0], f"moved after {late[1]}"))
     by_topic = {s.topic: s for s in steps}
-    order = teaching_order(graph, by_topic, plan.targets, plan.subject)
+    order = teaching_order(graph, by_topic, plan.targets, plan.subject, plan.track)
     return [by_topic[t] for t in order]
 
 

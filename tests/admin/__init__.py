@@ -12,7 +12,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from catalog.groups import CURATORS_GROUP
 from catalog.models import Resource
-from taxonomy.models import Topic
+from taxonomy.models import Topic, Track
 from tests.factories import UserFactory
 
 
@@ -116,3 +116,54 @@ def resource_form_data(
         "links": inline_formset(links, initial=initial_links, min=1),
     }
     return nested_form_data(data)
+
+
+def track_form_data(
+    track: Track | None,
+    *,
+    targets: Sequence[Topic],
+    target_groups: Sequence[Any] = (),
+    translations: Sequence[dict[str, Any]] = (),
+    **fields: Any,
+) -> dict[str, Any]:
+    """POST data for the track create/edit form with ``targets`` in that order.
+
+    The track's stored target rows are posted as the formset's initial rows
+    (those not in ``targets`` marked deleted), new ones after them; each row's
+    ``ORDER`` is the place ``targets`` gives it, as Wagtail's drag handles set it.
+    """
+    data: dict[str, Any] = {"name": "", "slug": "", "subject": "", "goal_kind": "skill"}
+    if track is not None:
+        data.update(
+            name=track.name,
+            slug=track.slug,
+            subject=track.subject_id,
+            goal_kind=track.goal_kind,
+            description=track.description,
+        )
+    data.update(fields)
+    order = {topic.pk: place for place, topic in enumerate(targets, start=1)}
+    stored = list(track.target_links.order_by("pk")) if track is not None else []
+    rows = [
+        {
+            "id": link.pk,
+            "topic": link.topic_id,
+            "ORDER": order.get(link.topic_id, ""),
+            "DELETE": "" if link.topic_id in order else "on",
+        }
+        for link in stored
+    ]
+    had = {link.topic_id for link in stored}
+    rows += [
+        {"id": "", "topic": topic.pk, "ORDER": order[topic.pk], "DELETE": ""}
+        for topic in targets
+        if topic.pk not in had
+    ]
+    data["target_links"] = inline_formset(rows, initial=len(stored), min=1)
+    names = [{"name": "", "aliases": "", **row} for row in translations]
+    data["translations"] = inline_formset(names)
+    form = nested_form_data(data)
+    # A blank checkbox is not posted at all; a multiple choice posts a list.
+    form = {k: v for k, v in form.items() if v != "" or not k.endswith("DELETE")}
+    form["target_groups"] = [group.pk for group in target_groups]
+    return form

@@ -15,7 +15,7 @@ import pytest
 
 from taxonomy.models import ChoiceGroup, ChoiceGroupMember, GroupPrerequisite, Track
 from taxonomy.selectors import catalog_version_current
-from tests.admin import snippet_url, topic_form_data
+from tests.admin import snippet_url, topic_form_data, track_form_data
 from tests.factories import (
     ChoiceGroupFactory,
     GroupPrerequisiteFactory,
@@ -331,17 +331,7 @@ def test_the_track_form_offers_and_saves_target_groups(curator_client, web) -> N
 
     response = curator_client.post(
         url,
-        {
-            "name": track.name,
-            "slug": track.slug,
-            "subject": subject.pk,
-            "goal_kind": track.goal_kind,
-            "description": "",
-            "targets": [http.pk],
-            "target_groups": [group.pk],
-            # The form's other inline, left empty.
-            **nested_form_data({"translations": inline_formset([])}),
-        },
+        track_form_data(track, targets=[http], target_groups=[group]),
     )
 
     assert response.status_code == 302, _errors(response)

@@ -12,7 +12,7 @@ import pytest
 from planner.selectors import catalog_graph_get
 from taxonomy.models import Subject, Topic, Track, TrackTranslation
 from taxonomy.selectors import catalog_version_current
-from tests.admin import snippet_url, topic_form_data
+from tests.admin import snippet_url, topic_form_data, track_form_data
 from tests.factories import SubjectFactory, TopicFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def _track_data(track: Track, translations: list[dict[str, Any]], **kw: Any) -> dict:
     return {
-        "name": track.name,
-        "slug": track.slug,
-        "subject": track.subject_id,
-        "goal_kind": track.goal_kind,
-        "description": track.description,
-        "targets": [t.pk for t in track.targets.all()],
+        **track_form_data(track, targets=list(track.targets.all())),
         **nested_form_data({"translations": inline_formset(translations, **kw)}),
     }
 

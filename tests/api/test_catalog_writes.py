@@ -337,6 +337,34 @@ def test_a_curator_creates_a_track_and_it_needs_targets(catalog, curator):
     assert [t.slug for t in Track.objects.get(slug="dev").targets.all()] == ["basics"]
 
 
+def test_a_tracks_targets_are_an_ordered_list(catalog, curator):
+    body = {"slug": "dev", "name": "Developer", "subject": "python"}
+    created = curator.post(
+        f"{API}/tracks/", {**body, "targets": ["loops", "basics"]}, format="json"
+    )
+    assert created.status_code == 201
+    assert created.json()["targets"] == ["loops", "basics"]
+    before = catalog_version_current()
+
+    reordered = curator.patch(
+        f"{API}/tracks/dev/", {"targets": ["basics", "loops"]}, format="json"
+    )
+
+    assert reordered.json()["targets"] == ["basics", "loops"]
+    assert curator.get(f"{API}/tracks/dev/").json()["targets"] == ["basics", "loops"]
+    assert catalog_version_current() == before + 1
+    same = curator.patch(
+        f"{API}/tracks/dev/", {"targets": ["basics", "loops"]}, format="json"
+    )
+    assert same.status_code == 200
+    assert catalog_version_current() == before + 1  # no change, no move
+    twice = curator.patch(
+        f"{API}/tracks/dev/", {"targets": ["loops", "loops"]}, format="json"
+    )
+    assert twice.status_code == 400
+    assert "listed more than once: loops" in str(twice.json())
+
+
 # -- resources ----------------------------------------------------------------------
 
 

@@ -1182,11 +1182,14 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
             "name": draw(_name),
             "description": draw(_text),
             "goal_kind": draw(st.sampled_from(enums.GoalKind.values)),
-            "targets": sorted(
-                {
-                    f"t{t}"
-                    for t in draw(st.sets(st.integers(0, n_topics - 1), min_size=1))
-                }
+            # Since 1.3 the list's order is the curator's order: any order.
+            "targets": draw(
+                st.permutations(
+                    sorted(
+                        f"t{t}"
+                        for t in draw(st.sets(st.integers(0, n_topics - 1), min_size=1))
+                    )
+                )
             ),
             "target_groups": sorted(g["slug"] for g in groups if draw(st.booleans())),
         }
@@ -1198,7 +1201,7 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
         choice_groups=groups,
         tracks=tracks,
         resources=resources,
-    ) | {"version": "1.2"}
+    ) | {"version": "1.3"}
 
 
 def _choice_groups(draw: st.DrawFn, topics: list[dict[str, Any]]) -> list[dict]:

@@ -97,11 +97,11 @@ def test_a_1_2_file_imports_groups_members_in_order_and_group_edges() -> None:
     assert [g.slug for g in Track.objects.get().target_groups.all()] == ["framework"]
 
 
-def test_export_writes_1_2_and_round_trips_the_bytes() -> None:
+def test_export_writes_1_3_and_round_trips_the_bytes() -> None:
     catalog_import(data=web())
     text = catalog_dumps(catalog_export())
     exported = json.loads(text)
-    assert exported["version"] == "1.2"
+    assert exported["version"] == "1.3"
     assert exported["choice_groups"] == [
         {
             "slug": "framework",

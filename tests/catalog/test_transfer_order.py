@@ -90,7 +90,7 @@ def test_export_writes_positions_and_round_trips_the_bytes() -> None:
     catalog_import(data=data)
 
     exported = catalog_export()
-    assert exported["version"] == "1.2"
+    assert exported["version"] == "1.3"
     assert {t["slug"]: t["position"] for t in exported["topics"]} == {
         "select": 1,
         "from": 2,
@@ -178,12 +178,13 @@ def test_a_bad_position_is_refused_at_its_path(value: object, path: str) -> None
     assert not Topic.objects.exists()
 
 
-@pytest.mark.parametrize("value", [2, "1.3", "1", True, None])
-def test_versions_other_than_1_0_to_1_2_are_refused(value: object) -> None:
+@pytest.mark.parametrize("value", [2, "1.4", "1", True, None])
+def test_versions_other_than_1_0_to_1_3_are_refused(value: object) -> None:
     assert catalog_validate(data=_sql(version=value)) == [
         ImportIssue(
             "$.version",
-            'this importer reads version 1 only: 1 (that is 1.0), "1.1" or "1.2"',
+            'this importer reads version 1 only: 1 (that is 1.0), "1.1", "1.2" '
+            'or "1.3"',
         )
     ]
 

@@ -80,7 +80,14 @@ SQL = (
 )
 
 
-def _sql_graph() -> CatalogGraph:
+def _sql_graph(
+    targets: tuple[str, ...] = (
+        "sql-order-by",
+        "sql-having",
+        "sql-joins",
+        "sql-delete",
+    ),
+) -> CatalogGraph:
     topics = [_topic(slug, i, "sql") for i, (slug, _) in enumerate(SQL, start=1)]
     # DELETE is taught last, though it sorts first by name and depth.
     topics.append(_topic("sql-delete", len(SQL) + 1, "sql"))
@@ -90,7 +97,8 @@ def _sql_graph() -> CatalogGraph:
         "sql-queries",
         "sql",
         "SQL queries",
-        targets=("sql-having", "sql-joins", "sql-order-by", "sql-delete"),
+        # In the subject's order, unless a test reorders them.
+        targets=targets,
     )
     offers = [resource(f"{slug}-docs", slug) for slug, _ in SQL]
     offers.append(resource("sql-delete-docs", "sql-delete"))
@@ -113,6 +121,7 @@ def test_a_sql_track_comes_out_in_curated_order_not_by_depth_and_name():
     )
     result = plan(assess(profile, graph, assume_unanswered=True), graph)
     steps = [s.topic for s in result.steps]
+    # The targets follow the subject's order, so the subject's order stands.
     assert steps == [
         "sql-select",
         "sql-from",
@@ -128,6 +137,35 @@ def test_a_sql_track_comes_out_in_curated_order_not_by_depth_and_name():
     assert by_rank[2:5] == ["sql-group-by", "sql-joins", "sql-order-by"]
     assert [s.position for s in result.steps] == list(range(1, 9))
     assert result.steps[0].start_date == TODAY
+
+
+def test_a_sql_track_its_curator_reordered_is_taught_target_by_target():
+    graph = _sql_graph(("sql-having", "sql-order-by", "sql-joins", "sql-delete"))
+    profile = normalize(
+        {
+            "subject": "sql",
+            "level": "beginner",
+            "goals": "sql-queries",
+            "weekly_hours": 5,
+            "language": "en",
+            "start_date": TODAY.isoformat(),
+        },
+        graph,
+        TODAY,
+    )
+    result = plan(assess(profile, graph, assume_unanswered=True), graph)
+    # What HAVING needs (in position order), HAVING, then ORDER BY: the
+    # subject's position order would put ORDER BY before GROUP BY.
+    assert [s.topic for s in result.steps] == [
+        "sql-select",
+        "sql-from",
+        "sql-where",
+        "sql-group-by",
+        "sql-having",
+        "sql-order-by",
+        "sql-joins",
+        "sql-delete",
+    ]
 
 
 def test_a_prerequisite_placed_after_what_needs_it_comes_just_before_it():
@@ -344,7 +382,7 @@ def test_a_plan_keeps_its_steps_in_teaching_order(case) -> None:
     result = plan(assess(profile, graph, assume_unanswered=True), graph)
     steps = [s.topic for s in result.steps]
     assert set(required_closure(graph, targets, frozenset())) <= set(steps)
-    assert steps == teaching_order(graph, steps, result.targets, "s")
+    assert steps == teaching_order(graph, steps, result.targets, "s", "goal")
 
 
 # -- the snapshot reads positions from the database ------------------------------------
