@@ -105,8 +105,8 @@ def _sql_graph(
     return _graph(topics, edges, [track], offers)
 
 
-def test_a_sql_track_comes_out_in_curated_order_not_by_depth_and_name():
-    graph = _sql_graph()
+def _sql_plan(graph: CatalogGraph):
+    """A beginner's plan for the SQL track of ``graph``."""
     profile = normalize(
         {
             "subject": "sql",
@@ -120,6 +120,12 @@ def test_a_sql_track_comes_out_in_curated_order_not_by_depth_and_name():
         TODAY,
     )
     result = plan(assess(profile, graph, assume_unanswered=True), graph)
+    return result
+
+
+def test_a_sql_track_comes_out_in_curated_order_not_by_depth_and_name():
+    graph = _sql_graph()
+    result = _sql_plan(graph)
     steps = [s.topic for s in result.steps]
     # The targets follow the subject's order, so the subject's order stands.
     assert steps == [
@@ -141,19 +147,7 @@ def test_a_sql_track_comes_out_in_curated_order_not_by_depth_and_name():
 
 def test_a_sql_track_its_curator_reordered_is_taught_target_by_target():
     graph = _sql_graph(("sql-having", "sql-order-by", "sql-joins", "sql-delete"))
-    profile = normalize(
-        {
-            "subject": "sql",
-            "level": "beginner",
-            "goals": "sql-queries",
-            "weekly_hours": 5,
-            "language": "en",
-            "start_date": TODAY.isoformat(),
-        },
-        graph,
-        TODAY,
-    )
-    result = plan(assess(profile, graph, assume_unanswered=True), graph)
+    result = _sql_plan(graph)
     # What HAVING needs (in position order), HAVING, then ORDER BY: the
     # subject's position order would put ORDER BY before GROUP BY.
     assert [s.topic for s in result.steps] == [
