@@ -211,17 +211,30 @@ def _store(
     texts: Sequence[tuple[str, str]],
     reply: EmbeddingsReply,
 ) -> None:
+    keyed = [(key, text_hash(text)) for key, text in texts]
+    _vectors_upsert(kind=kind, model=model, keyed=keyed, reply=reply)
+
+
+def _vectors_upsert(
+    *,
+    kind: str,
+    model: str,
+    keyed: Sequence[tuple[str, str]],
+    reply: EmbeddingsReply,
+) -> None:
+    """Store ``reply``'s vectors for ``keyed`` ((key, text hash) pairs, in
+    the reply's order), replacing what the same kind, key and model held."""
     rows = [
         Embedding(
             kind=kind,
             key=key,
             model=model,
             model_version=reply.model_version,
-            text_hash=text_hash(text),
+            text_hash=hashed,
             dimensions=len(vector),
             vector=pack(vector),
         )
-        for (key, text), vector in zip(texts, reply.vectors, strict=True)
+        for (key, hashed), vector in zip(keyed, reply.vectors, strict=True)
     ]
     Embedding.objects.bulk_create(
         rows,
@@ -280,26 +293,11 @@ def query_vectors(
 def _store_queries(
     *, model: str, pairs: list[tuple[str, str]], reply: EmbeddingsReply
 ) -> None:
-    rows = [
-        Embedding(
-            kind=EmbeddingKind.QUERY,
-            key=digest,
-            model=model,
-            model_version=reply.model_version,
-            text_hash=digest,
-            dimensions=len(vector),
-            vector=pack(vector),
-        )
-        for (digest, _), vector in zip(pairs, reply.vectors, strict=True)
-    ]
     # A text stored by an older version is replaced; a concurrent request
-    # storing the same text first is fine: either vector will do.
-    Embedding.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["kind", "key", "model"],
-        update_fields=UPDATED_FIELDS,
-    )
+    # storing the same text first is fine: either vector will do. A query's
+    # key is its text's hash.
+    keyed = [(digest, digest) for digest, _ in pairs]
+    _vectors_upsert(kind=EmbeddingKind.QUERY, model=model, keyed=keyed, reply=reply)
 
 
 def embeddings_enqueue(*, kind: str, keys: Collection[str]) -> None:
