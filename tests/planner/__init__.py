@@ -11,11 +11,15 @@ from datetime import date
 
 from planner.domain import (
     CatalogGraph,
+    Plan,
     Prerequisite,
     ResourceNode,
     SubjectNode,
     TopicNode,
     TrackNode,
+    assess,
+    normalize,
+    plan,
 )
 
 TODAY = date(2026, 1, 5)  # a Monday
@@ -236,3 +240,11 @@ def profile_raw(**overrides: object) -> dict[str, object]:
     }
     raw.update(overrides)
     return {k: v for k, v in raw.items() if v is not None}
+
+
+def beginner_plan(graph: CatalogGraph, *, subject: str, goals: str) -> Plan:
+    """The plan a beginner at 5 hours a week in English gets for ``goals``
+    (a track of ``subject``), pending questions assumed."""
+    raw = profile_raw(subject=subject, goals=goals)
+    profile = normalize(raw, graph, TODAY)
+    return plan(assess(profile, graph, assume_unanswered=True), graph)

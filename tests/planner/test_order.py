@@ -15,15 +15,12 @@ from planner.domain import (
     SubjectNode,
     TopicNode,
     TrackNode,
-    assess,
-    normalize,
-    plan,
 )
 from planner.domain.graph import prerequisites_first
 from planner.domain.planning import required_closure, teaching_order
 from tests.factories import PrerequisiteFactory, SubjectFactory, TopicFactory
 
-from . import TODAY, resource
+from . import TODAY, beginner_plan, resource
 
 SETTINGS = settings(max_examples=150, deadline=None)
 
@@ -107,20 +104,7 @@ def _sql_graph(
 
 def _sql_plan(graph: CatalogGraph):
     """A beginner's plan for the SQL track of ``graph``."""
-    profile = normalize(
-        {
-            "subject": "sql",
-            "level": "beginner",
-            "goals": "sql-queries",
-            "weekly_hours": 5,
-            "language": "en",
-            "start_date": TODAY.isoformat(),
-        },
-        graph,
-        TODAY,
-    )
-    result = plan(assess(profile, graph, assume_unanswered=True), graph)
-    return result
+    return beginner_plan(graph, subject="sql", goals="sql-queries")
 
 
 def test_a_sql_track_comes_out_in_curated_order_not_by_depth_and_name():
@@ -361,19 +345,7 @@ def test_a_plan_keeps_its_steps_in_teaching_order(case) -> None:
         ],
         [track],
     )
-    profile = normalize(
-        {
-            "subject": "s",
-            "level": "beginner",
-            "goals": "goal",
-            "weekly_hours": 5,
-            "language": "en",
-            "start_date": TODAY.isoformat(),
-        },
-        graph,
-        TODAY,
-    )
-    result = plan(assess(profile, graph, assume_unanswered=True), graph)
+    result = beginner_plan(graph, subject="s", goals="goal")
     steps = [s.topic for s in result.steps]
     assert set(required_closure(graph, targets, frozenset())) <= set(steps)
     assert steps == teaching_order(graph, steps, result.targets, "s", "goal")

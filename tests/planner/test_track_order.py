@@ -14,9 +14,6 @@ from planner.domain import (
     SubjectNode,
     TopicNode,
     TrackNode,
-    assess,
-    normalize,
-    plan,
 )
 from planner.domain.planning import teaching_order
 from taxonomy.services import track_save
@@ -27,7 +24,7 @@ from tests.factories import (
     TrackFactory,
 )
 
-from . import TODAY, resource
+from . import beginner_plan, resource
 
 SETTINGS = settings(max_examples=150, deadline=None)
 
@@ -57,19 +54,7 @@ def _graph(topics, edges, targets) -> CatalogGraph:
 
 
 def _plan_steps(graph: CatalogGraph) -> list[str]:
-    profile = normalize(
-        {
-            "subject": "s",
-            "level": "beginner",
-            "goals": "goal",
-            "weekly_hours": 5,
-            "language": "en",
-            "start_date": TODAY.isoformat(),
-        },
-        graph,
-        TODAY,
-    )
-    result = plan(assess(profile, graph, assume_unanswered=True), graph)
+    result = beginner_plan(graph, subject="s", goals="goal")
     return [s.topic for s in result.steps]
 
 
