@@ -447,7 +447,10 @@ def _stakes(
     """Per group of ``groups``: each member's quarter hours beyond the plan
     those groups leave (one closure for the plan, one small one per member;
     members shared by two such groups count for both)."""
-    from .planning import quarters, required_closure  # planning imports this module
+    from .planning import (  # planning imports this module
+        quarters_by_topic,
+        required_closure,
+    )
 
     open_ = set(groups)
     rest = dataclasses.replace(
@@ -455,13 +458,10 @@ def _stakes(
     )
     view = chosen_view(graph, rest)
     held = known | frozenset(required_closure(view, plan_roots(rest, graph), known))
-    topics, level = graph.topics, profile.level
+    hours_q = quarters_by_topic(graph, profile.level)
     return {
         group: {
-            member: sum(
-                quarters(topics[s].estimated_hours, level, topics[s].level)
-                for s in required_closure(view, [member], held)
-            )
+            member: sum(hours_q[s] for s in required_closure(view, [member], held))
             for member in graph.groups[group].members
         }
         for group in groups

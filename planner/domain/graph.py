@@ -6,8 +6,8 @@ means *functions requires loops*. Nodes are any hashable keys (slugs or ids).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
-from typing import TypeVar
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
@@ -122,29 +122,41 @@ def longest_chain(edges: Mapping[K, Iterable[K]]) -> int:
 
 
 def prerequisites_first(
-    roots: Iterable[K], requires: Callable[[K], Iterable[K]]
+    roots: Iterable[K],
+    requires: Callable[[K], Collection[K]],
+    key: Callable[[K], Any] | None = None,
 ) -> list[K]:
     """Every root, each preceded by its prerequisites not yet emitted.
 
     A depth-first walk: the roots are taken in the order given; before a root
-    is emitted, ``requires(root)`` are walked in the order they are given,
-    recursively, so a topic's missing basis comes just before it and a chain
-    is finished before the next root starts. When the roots' order already
-    puts every prerequisite first, the output is that order unchanged.
+    is emitted, ``requires(root)`` are walked in the order they are given (by
+    ``key`` when one is given), recursively, so a topic's missing basis comes
+    just before it and a chain is finished before the next root starts. When
+    the roots' order already puts every prerequisite first, the output is
+    that order unchanged (and nothing is sorted by ``key``: the usual case).
     Iterative (no recursion limit); O(nodes + edges). ``requires`` must only
     name nodes that form a DAG; a node outside the roots is emitted too.
     """
     emitted: set[K] = set()
     out: list[K] = []
+
+    def walk(reqs: Collection[K]) -> Iterator[K]:
+        return iter(reqs if key is None or len(reqs) < 2 else sorted(reqs, key=key))
+
     for root in roots:
         if root in emitted:
             continue
-        stack = [(root, iter(requires(root)))]
+        reqs = requires(root)
+        if emitted.issuperset(reqs):  # its basis came earlier
+            emitted.add(root)
+            out.append(root)
+            continue
+        stack = [(root, walk(reqs))]
         while stack:
             node, pending = stack[-1]
             for req in pending:
                 if req not in emitted:
-                    stack.append((req, iter(requires(req))))
+                    stack.append((req, walk(requires(req))))
                     break
             else:
                 stack.pop()

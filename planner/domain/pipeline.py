@@ -131,7 +131,14 @@ def _rest(
     if not assessment.pending:
         draft = timer.run("plan", make_plan, assessment, graph)
         ranked = timer.run(
-            "rank", rank, draft, assessment.profile, graph, today=today, top_n=top_n
+            "rank",
+            rank,
+            draft,
+            assessment.profile,
+            graph,
+            today=today,
+            top_n=top_n,
+            owned=True,
         )
         plan, repairs = timer.run(
             "validate", validate, ranked, graph, assessment, fresh=True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from .choices import (
     chosen_map,
@@ -61,6 +62,20 @@ def quarters(base_hours: float, learner_level: str, topic_level: str) -> int:
     """Adjusted hours in quarter hours, rounded up, at least one quarter."""
     factor = HOURS_FACTOR[LEVEL_RANK[learner_level], LEVEL_RANK[topic_level]]
     return max(1, int(-(-(base_hours * factor * 4 - 1e-9) // 1)))
+
+
+def quarters_by_topic(graph: CatalogGraph, learner_level: str) -> Mapping[str, int]:
+    """:func:`quarters` of every topic of the snapshot for a learner at
+    ``learner_level``: computed once per snapshot and level, since every plan
+    needs it for each of its topics (ten thousand in a whole-catalog plan)."""
+    key = ("quarters", learner_level)
+    table = graph.memo.get(key)
+    if table is None:
+        table = graph.memo[key] = {
+            slug: quarters(node.estimated_hours, learner_level, node.level)
+            for slug, node in graph.topics.items()
+        }
+    return table
 
 
 def plan_targets(profile: NormalizedProfile, graph: CatalogGraph) -> tuple[str, ...]:
@@ -177,9 +192,8 @@ def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
     skipped: set[str] = set()
     because = required_closure(graph, targets, known, skipped)
     level = profile.level
-    cost = {
-        s: quarters(topics[s].estimated_hours, level, topics[s].level) for s in because
-    }
+    hours_q = quarters_by_topic(graph, level)
+    cost = {s: hours_q[s] for s in because}
     weekly_q = round(profile.weekly_hours * 4)
     budget_q = _budget_quarters(profile, weekly_q)
     kinds = dict.fromkeys(because, StepKind.REQUIRED)
@@ -280,6 +294,7 @@ def removed_topics(
     if not gone:
         return ()
     profile, topics = assessment.profile, graph.topics
+    hours_q = quarters_by_topic(graph, profile.level)
     why = _known_reasons(graph, assessment)
     removed = []
     for slug in sorted(gone, key=graph.topo_rank.__getitem__):
@@ -296,7 +311,7 @@ def removed_topics(
                 topic=slug,
                 reason=reason,
                 via=via,
-                hours=quarters(node.estimated_hours, profile.level, node.level) / 4,
+                hours=hours_q[slug] / 4,
                 note=removed_note(
                     reason,
                     node,
@@ -398,32 +413,72 @@ def teaching_order(
     needs, its prerequisites need too), so the target order never fights the
     prerequisites. Deterministic: both keys are total orders.
     """
-    topics, rank, depth = graph.topics, graph.topo_rank, graph.depth
-    requires, aims = graph.requires, frozenset(targets)
+    topics, requires, aims = graph.topics, graph.requires, frozenset(targets)
     members = list(members)
     aimed = _target_rank(graph, members, track)
     last = max(aimed.values(), default=-1) + 1
-    root_key: dict[str, tuple] = {}
-    prerequisite_key: dict[str, tuple] = {}
+    keys = _teaching_keys(graph)
+    root_span, place_span, not_aim = keys.root_span, keys.place_span, keys.topics
+    root_low, place_low = keys.root, keys.place
+    root_key: dict[str, int] = {}
+    place: dict[str, int] = {}
     for s in members:
-        node = topics[s]
-        foreign = node.subject != subject
-        by_target = aimed.get(s, last)
-        root_key[s] = (foreign, by_target, node.position, s not in aims, rank[s])
-        prerequisite_key[s] = (foreign, by_target, node.position, -depth[s], rank[s])
-    # Each topic's place in the prerequisite order, as one int: the many
-    # small sorts below then compare ints, not tuples.
-    place = {
-        s: i for i, s in enumerate(sorted(prerequisite_key, key=prerequisite_key.get))
-    }
+        # (foreign, target order) first, as one small int; then the topic's
+        # own part of each key (see _TeachingKeys).
+        high = (topics[s].subject != subject) * (last + 1) + aimed.get(s, last)
+        root_key[s] = high * root_span + root_low[s] + (s not in aims) * not_aim
+        place[s] = high * place_span + place_low[s]
 
     def before(slug: str) -> list[str]:
-        reqs = [req for req, _ in requires.get(slug, ()) if req in place]
-        if len(reqs) > 1:
-            reqs.sort(key=place.__getitem__)
-        return reqs
+        return [req for req, _ in requires.get(slug, ()) if req in place]
 
-    return prerequisites_first(sorted(root_key, key=root_key.__getitem__), before)
+    roots = sorted(root_key, key=root_key.__getitem__)
+    return prerequisites_first(roots, before, place.__getitem__)
+
+
+class _TeachingKeys(NamedTuple):
+    """The snapshot's part of :func:`teaching_order`'s keys, as ints.
+
+    The root key (foreign, target order, position, not a target, rank) and
+    the prerequisite key (foreign, target order, position, -depth, rank) are
+    compared as one int each: the plan's part (foreign, target order) times a
+    span, plus the topic's part computed here once per snapshot: ``root`` is
+    position index * 2N + rank (N topics; not being a target adds N, per
+    plan), ``place`` is (position index * depths + deepest - depth) * N +
+    rank. Ranks are unique, so both orders are total and equal to the
+    tuples' (a whole-catalog plan sorts ten thousand keys, and ints compare
+    several times faster than tuples).
+    """
+
+    topics: int
+    root_span: int
+    place_span: int
+    root: Mapping[str, int]
+    place: Mapping[str, int]
+
+
+def _teaching_keys(graph: CatalogGraph) -> _TeachingKeys:
+    keys = graph.memo.get(("teaching keys",))
+    if keys is not None:
+        return keys
+    topics, rank, depth = graph.topics, graph.topo_rank, graph.depth
+    n = len(topics)
+    positions = {
+        p: i for i, p in enumerate(sorted({t.position for t in topics.values()}))
+    }
+    deepest = max(depth.values(), default=0)
+    depths = deepest + 1
+    keys = graph.memo[("teaching keys",)] = _TeachingKeys(
+        topics=n,
+        root_span=len(positions) * 2 * n,
+        place_span=len(positions) * depths * n,
+        root={s: positions[t.position] * 2 * n + rank[s] for s, t in topics.items()},
+        place={
+            s: (positions[t.position] * depths + deepest - depth[s]) * n + rank[s]
+            for s, t in topics.items()
+        },
+    )
+    return keys
 
 
 def _target_rank(
@@ -436,17 +491,7 @@ def _target_rank(
     (position, then slug): only a track a curator reordered is taught target
     by target."""
     node = graph.tracks.get(track) if track is not None else None
-    if node is None or len(node.targets) < 2:
-        return {}
-    topics = graph.topics
-    listed = list(node.targets)
-    by_position = sorted(listed, key=lambda t: (topics[t].position, t))
-    own_first = sorted(by_position, key=lambda t: topics[t].subject != node.subject)
-    if listed in (by_position, own_first):
-        # Targets in the subjects' own order (what a track has unless a
-        # curator reorders it: rows without a number read by position, and
-        # the migration numbered the track's own subject first): that order,
-        # with its chains, already says it.
+    if node is None or not _reordered(graph, node.slug):
         return {}
     inside = frozenset(members)
     requires = graph.requires
@@ -461,6 +506,27 @@ def _target_rank(
                 if req in inside and req not in found:
                     found[req] = index
                     queue.append(req)
+    return found
+
+
+def _reordered(graph: CatalogGraph, track: str) -> bool:
+    """Whether a curator put ``track``'s targets out of the subjects' own
+    order (position, then slug; the track's own subject first or not): what
+    a track has unless someone reorders it, since rows without a number read
+    by position and the migration numbered the track's own subject first. A
+    track of one target has nothing to order. Once per snapshot and track
+    (the whole-catalog track sorts ten thousand targets)."""
+    key = ("reordered", track)
+    found = graph.memo.get(key)
+    if found is None:
+        node, topics = graph.tracks[track], graph.topics
+        listed = list(node.targets)
+        by_position = sorted(listed, key=lambda t: (topics[t].position, t))
+        own_first = sorted(by_position, key=lambda t: topics[t].subject != node.subject)
+        found = graph.memo[key] = len(listed) > 1 and listed not in (
+            by_position,
+            own_first,
+        )
     return found
 
 
@@ -534,11 +600,11 @@ def _group(
     met_known: set[str] = set()
     queue = [(cand, parent)]
     total = 0
-    topics, requires = graph.topics, graph.requires
+    requires, hours_q = graph.requires, quarters_by_topic(graph, level)
     for slug, via in queue:
         if slug in members:
             continue
-        q = quarters(topics[slug].estimated_hours, level, topics[slug].level)
+        q = hours_q[slug]
         total += q
         if room is not None and total > room:
             return None
@@ -559,11 +625,16 @@ def _recommended_edges(
     because: Mapping[str, str | None],
     known: frozenset[str],
 ) -> dict[str, str]:
+    """Recommended prerequisites of ``sources`` not planned or known yet, each
+    with the source that recommends it first in rank order (its parent)."""
     found: dict[str, str] = {}
-    for slug in sorted(sources, key=graph.topo_rank.__getitem__):
-        for req, kind in graph.requires.get(slug, ()):
+    rank, requires = graph.topo_rank, graph.requires
+    for slug in sources:  # no sort of every source: keep the first by rank
+        for req, kind in requires.get(slug, ()):
             if kind == RECOMMENDED and req not in because and req not in known:
-                found.setdefault(req, slug)
+                held = found.get(req)
+                if held is None or rank[slug] < rank[held]:
+                    found[req] = slug
     return found
 
 
@@ -579,18 +650,18 @@ def schedule(
     spans = []
     done = 0
     origin = start.toordinal()
+    days: dict[int, date] = {}  # steps share days: one date object per day
     for q in step_quarters:
         first = done * 7 // weekly_q
         done += q
         last = -(-done * 7 // weekly_q) - 1
-        spans.append(
-            (
-                date.fromordinal(origin + first),
-                date.fromordinal(origin + last),
-                first // 7 + 1,
-                last // 7 + 1,
-            )
-        )
+        start_day = days.get(first)
+        if start_day is None:
+            start_day = days[first] = date.fromordinal(origin + first)
+        end_day = days.get(last)
+        if end_day is None:
+            end_day = days[last] = date.fromordinal(origin + last)
+        spans.append((start_day, end_day, first // 7 + 1, last // 7 + 1))
     return spans
 
 
@@ -604,11 +675,8 @@ def required_quarters(
     graph: CatalogGraph, targets: Iterable[str], known: frozenset[str], level: str
 ) -> int:
     """Quarter hours of the required closure of ``targets`` minus ``known``."""
-    topics = graph.topics
-    return sum(
-        quarters(topics[s].estimated_hours, level, topics[s].level)
-        for s in required_closure(graph, targets, known)
-    )
+    hours_q = quarters_by_topic(graph, level)
+    return sum(hours_q[s] for s in required_closure(graph, targets, known))
 
 
 def shortfall(

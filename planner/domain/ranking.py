@@ -35,6 +35,7 @@ from .types import (
     Plan,
     PlanStep,
     RankedResource,
+    attach_resources,
     new_plan_step,
 )
 from .wording import no_resource_reason
@@ -79,6 +80,7 @@ def rank(
     *,
     today: date,
     top_n: int = TOP_N,
+    owned: bool = False,
 ) -> Plan:
     """Attach the top ``top_n`` resources to every step of ``plan``.
 
@@ -86,14 +88,23 @@ def rank(
     topic has no offer left after the filters gets no resources and says why
     (``no_resource``: a ``NoResource`` code, ``no_resource_reason``: the
     sentence), and stays in the plan.
+
+    ``owned`` says the caller hands ``plan`` over (the pipeline's draft, which
+    no one else holds): its steps then get their resources in place and the
+    same Plan comes back, instead of a copy of every step.
     """
     scorer = _Scorer(profile, today, graph)
+    age_range = profile.age_range
     steps = []
     for step in plan.steps:
         chosen, flags = rank_step(step, scorer, top_n)
         code = "" if chosen else no_resource_code(step.topic, profile, graph)
-        steps.append(_with_resources(step, chosen, flags, code, profile.age_range))
-    return dataclasses.replace(plan, steps=tuple(steps))
+        reason = no_resource_reason(code, age_range) if code else ""
+        if owned:
+            attach_resources(step, chosen, flags, code, reason)
+        else:
+            steps.append(_with_resources(step, chosen, flags, code, reason))
+    return plan if owned else dataclasses.replace(plan, steps=tuple(steps))
 
 
 def no_resource_code(
@@ -114,8 +125,8 @@ def _with_resources(
     step: PlanStep,
     chosen: tuple[RankedResource, ...],
     flags: tuple[str, ...],
-    code: str = "",
-    age_range: str | None = None,
+    code: str,
+    reason: str,
 ) -> PlanStep:
     # Not dataclasses.replace (twice the cost of the constructor, which shows
     # on a ten-thousand-step plan): the draft's fields and the resources.
@@ -133,7 +144,7 @@ def _with_resources(
         flags,
         step.phrased_summary,
         code,
-        no_resource_reason(code, age_range) if code else "",
+        reason,
         step.fits_deadline,
         step.chosen_from,
         step.choice_reason,

@@ -34,7 +34,7 @@ from .planning import (
     level_placement,
     narrower_tracks,
     plan_targets,
-    quarters,
+    quarters_by_topic,
     required_closure,
     required_quarters,
     weekly_quarters_needed,
@@ -275,11 +275,11 @@ def placement_bisect(
         return None
     index = {slug: i for i, slug in enumerate(open_topics)}
     topics, requires, required_by = graph.topics, graph.requires, graph.required_by
+    hours_q = quarters_by_topic(graph, level)
     masks: dict[int, int] = {}
     down: list[int] = []
     for i, slug in enumerate(open_topics):
-        node = topics[slug]
-        q = quarters(node.estimated_hours, level, node.level)
+        q = hours_q[slug]
         masks[q] = masks.get(q, 0) | 1 << i
         bits = 1 << i
         for req, kind in requires.get(slug, ()):

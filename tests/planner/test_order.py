@@ -17,7 +17,7 @@ from planner.domain import (
     TrackNode,
 )
 from planner.domain.graph import prerequisites_first
-from planner.domain.planning import required_closure, teaching_order
+from planner.domain.planning import _target_rank, required_closure, teaching_order
 from tests.factories import PrerequisiteFactory, SubjectFactory, TopicFactory
 
 from . import TODAY, beginner_plan, resource
@@ -371,3 +371,66 @@ def test_the_snapshot_carries_each_topics_position() -> None:
         "delete": 3,
     }
     assert _order(graph, ["delete"], subject="sql") == ["select", "where", "delete"]
+
+
+def _reference_order(graph, members, targets, subject, track=None) -> list[str]:
+    """The teaching order as its docstring states it, with tuple keys: what
+    the int keys of ``_teaching_keys`` must reproduce exactly."""
+    aimed = _target_rank(graph, list(members), track)
+    last = max(aimed.values(), default=-1) + 1
+    aims = frozenset(targets)
+
+    def head(s: str) -> tuple:
+        node = graph.topics[s]
+        return (node.subject != subject, aimed.get(s, last), node.position)
+
+    root = {s: (*head(s), s not in aims, graph.topo_rank[s]) for s in members}
+    place = {s: (*head(s), -graph.depth[s], graph.topo_rank[s]) for s in members}
+
+    def before(slug: str) -> list[str]:
+        reqs = [req for req, _ in graph.requires.get(slug, ()) if req in place]
+        return sorted(reqs, key=place.__getitem__)
+
+    return prerequisites_first(sorted(root, key=root.__getitem__), before)
+
+
+@st.composite
+def catalogs_with_tracks(draw) -> tuple[CatalogGraph, list[str], str, str]:
+    """A random DAG over two subjects, negative and tied positions, and a track
+    whose targets come in a random order (reordered or not)."""
+    graph, targets = draw(dags())
+    topics = [
+        _topic(
+            t.slug,
+            draw(st.integers(-3, 6)),
+            "s" if i == 0 else draw(st.sampled_from(("s", "other"))),
+        )
+        for i, t in enumerate(graph.topics.values())
+    ]
+    edges = [
+        Prerequisite(slug, req, kind)
+        for slug, pairs in graph.requires.items()
+        for req, kind in pairs
+    ]
+    listed = draw(st.permutations(targets))
+    track = TrackNode(slug="track", subject="s", name="Track", targets=tuple(listed))
+    subject = draw(st.sampled_from(("s", "other")))
+    return _graph(topics, edges, tracks=[track]), listed, subject, "track"
+
+
+@SETTINGS
+@given(catalogs_with_tracks(), st.booleans())
+def test_the_int_keys_give_the_order_the_tuple_keys_define(case, with_track) -> None:
+    graph, targets, subject, track = case
+    track = track if with_track else None
+    members = _closure_all_kinds(graph, targets)
+    assert teaching_order(graph, members, targets, subject, track) == _reference_order(
+        graph, members, targets, subject, track
+    )
+
+
+def test_prerequisites_first_walks_missing_prerequisites_in_key_order():
+    requires = {"a": [], "b": [], "c": ["b", "a"]}
+    walked = prerequisites_first(["c"], requires.__getitem__, key=str)
+    assert walked == ["a", "b", "c"]
+    assert prerequisites_first(["c"], requires.__getitem__) == ["b", "a", "c"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, timedelta
 
+import pytest
+
 from planner.domain import (
     Shortfall,
     StepKind,
@@ -14,7 +16,7 @@ from planner.domain import (
     plan,
     weeks,
 )
-from planner.domain.planning import quarters, schedule
+from planner.domain.planning import quarters, quarters_by_topic, schedule
 from planner.domain.types import PlanStep, new_plan_step
 
 from . import CHAIN, TODAY, profile_raw, python_graph
@@ -160,3 +162,13 @@ def test_no_narrower_track_when_none_fits():
     result = _plan(goals="python-oop", deadline="2026-01-11")
     assert result.shortfall.narrower_tracks == ()
     assert result.shortfall.hours_available == 5
+
+
+@pytest.mark.parametrize("level", ["beginner", "intermediate", "advanced"])
+def test_the_snapshot_keeps_each_levels_quarter_hours_per_topic(level):
+    table = quarters_by_topic(GRAPH, level)
+    assert table == {
+        slug: quarters(node.estimated_hours, level, node.level)
+        for slug, node in GRAPH.topics.items()
+    }
+    assert quarters_by_topic(GRAPH, level) is table  # once per snapshot and level

@@ -8,7 +8,7 @@ import pytest
 
 from planner.domain import assess, normalize, plan, rank
 from planner.domain.ranking import FRESHNESS_DAYS_KEPT, WEIGHTS, _Scorer
-from planner.domain.synthetic import synthetic_catalog
+from planner.domain.synthetic import hub_catalog, synthetic_catalog
 from planner.domain.types import (
     SCORE_PARTS,
 )
@@ -211,3 +211,20 @@ def test_freshness_follows_the_day_the_snapshot_is_asked_about():
     kept = [key for key in shared.memo if key[0] == "freshness"]
     assert len(kept) == FRESHNESS_DAYS_KEPT
     assert kept[-1] == ("freshness", days[-1].toordinal())
+
+
+def test_an_owned_draft_is_ranked_in_place_as_a_copy_would_be():
+    # The pipeline hands rank its own draft: the steps get their resources in
+    # place, and the plan equals the one ranking a copy gives, a step without
+    # resources (and its reason) included.
+    graph = hub_catalog(topics=400, subjects=1, resources_per_topic=3, seed=2).graph()
+    for track in graph.tracks.values():
+        raw = profile_raw(subject=track.subject, goals=track.slug)
+        assessment = assess(normalize(raw, graph, TODAY), graph, assume_unanswered=True)
+        draft = plan(assessment, graph)
+        if any(not graph.resources_by_topic.get(s.topic) for s in draft.steps):
+            break
+    copied = rank(plan(assessment, graph), assessment.profile, graph, today=TODAY)
+    owned = rank(draft, assessment.profile, graph, today=TODAY, owned=True)
+    assert owned is draft and owned == copied
+    assert {bool(s.no_resource) for s in owned.steps} == {True, False}

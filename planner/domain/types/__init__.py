@@ -55,6 +55,7 @@ from .plan import (
     StageTiming,
     TrackOption,
     Week,
+    attach_resources,
     new_plan_step,
 )
 from .vocabularies import (
@@ -133,5 +134,6 @@ __all__ = [
     "TrackOption",
     "Week",
     "frozen_map",
+    "attach_resources",
     "new_plan_step",
 ]

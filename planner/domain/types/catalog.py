@@ -232,9 +232,12 @@ class CatalogGraph:
     )
     groups_by_topic: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
     #: Lookups derived from the catalog data above that the stages fill on
-    #: first use and every plan then shares (today: a day's freshness scores,
-    #: ``ranking._freshness_table``). Never data of its own, and never derived
-    #: from ``requires``: a view of the snapshot with other edges
+    #: first use and every plan then shares: a day's freshness scores
+    #: (``ranking._freshness_table``), each level's quarter hours per topic
+    #: (``planning.quarters_by_topic``), whether a track's targets were
+    #: reordered (``planning._reordered``), teaching-order keys
+    #: (``planning._teaching_keys``). Never data of its own, and never
+    #: derived from ``requires``: a view of the snapshot with other edges
     #: (``choices.chosen_view``) shares it.
     memo: dict = field(default_factory=dict, repr=False)
 

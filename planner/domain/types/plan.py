@@ -229,6 +229,24 @@ def new_plan_step(
     return step
 
 
+def attach_resources(
+    step: PlanStep,
+    resources: tuple[RankedResource, ...],
+    flags: tuple[str, ...],
+    no_resource: str,
+    no_resource_reason: str,
+) -> None:
+    """Give a draft step its resources in place, as :func:`new_plan_step` sets
+    its fields: only for a step no one else holds yet (the pipeline's own
+    draft, ranked once and never seen without its resources), so a
+    whole-catalog plan builds each of its ten thousand steps once, not twice.
+    """
+    _set_resources(step, resources)
+    _set_flags(step, flags)
+    _set_no_resource(step, no_resource)
+    _set_no_resource_reason(step, no_resource_reason)
+
+
 @dataclass(frozen=True, slots=True)
 class TrackOption:
     slug: str
