@@ -216,8 +216,11 @@ def search_reindex_all(
 
     Applies the engines' settings, writes every document in batches (two or
     three queries each), then prunes the documents nobody wrote this time:
-    those of deleted objects. Searches keep answering throughout. An import
-    leads here once it commits (``search.signals``).
+    those of deleted objects. Searches keep answering throughout, but for
+    the few seconds the database backend takes to put its documents back in
+    subject and topic order at the end
+    (:meth:`~search.backends.database.DatabaseBackend.documents_reorder`).
+    An import leads here once it commits (``search.signals``).
     """
     started, clock = now_ms(), time.perf_counter()
     backends = search_write_backends()
@@ -235,7 +238,9 @@ def search_reindex_all(
             writer.apply(kind=kind, documents=documents)
             counts[kind] += len(documents)
         writer.prune(kind=kind, indexed_before=started)
-    DatabaseBackend().terms_rebuild()
+    database = DatabaseBackend()
+    database.terms_rebuild()
+    database.documents_reorder()
     summary = ReindexSummary(
         documents=counts,
         backends=[backend.name for backend in backends],

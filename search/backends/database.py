@@ -16,7 +16,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, OperationalError, connections, transaction
+
+import structlog
 
 from .. import query
 from ..documents import KINDS, Document
@@ -45,6 +47,13 @@ UPDATE_FIELDS = [
     if f.name not in {"id", "kind", "object_id"}
 ]
 WRITE_BATCH = 500
+# How long reordering the documents waits for their table: searches queue
+# behind a waiting CLUSTER, so it gives up soon and leaves the order for the
+# next full re-index.
+REORDER_LOCK_TIMEOUT = "2s"
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout expires
+
+logger = structlog.get_logger(__name__)
 
 
 def now_ms() -> int:
@@ -130,6 +139,34 @@ class DatabaseBackend(SearchBackend):
                 [SearchTerm(term=term) for term in sorted(words)],
                 batch_size=WRITE_BATCH * 2,
             )
+
+    def documents_reorder(self) -> bool:
+        """Rewrite the documents grouped by kind, first subject and first
+        topic, where the engine keeps that order (PostgreSQL: ``CLUSTER``).
+
+        A broad word search's matches then share heap pages (see migration
+        search.0005). ``CLUSTER`` holds the table against searches while it
+        runs (a few seconds at 100k documents), so it waits at most
+        ``REORDER_LOCK_TIMEOUT`` for it, and does not run inside a caller's
+        transaction, which would hold the lock until it commits. Returns
+        whether the documents were reordered.
+        """
+        statement = self.dialect.reorder
+        if not statement or self.connection.in_atomic_block:
+            return False
+        try:
+            with (
+                transaction.atomic(using=self.using),
+                self.connection.cursor() as cursor,
+            ):
+                cursor.execute(f"SET LOCAL lock_timeout = '{REORDER_LOCK_TIMEOUT}'")
+                cursor.execute(statement)
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            logger.warning("search_reorder_skipped", error=str(exc))
+            return False
+        return True
 
     # Reading
 

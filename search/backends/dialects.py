@@ -24,6 +24,8 @@ TABLE = "search_searchdocument"
 TERMS = "search_searchterm"
 # Documents counted per combination of filter values (migration search.0004).
 CELLS = "search_facet_cell"
+# The order a full re-index keeps the documents in (migration search.0005).
+ORDER_INDEX = "search_document_order"
 FTS = "search_fts"
 
 # Text search configuration per resource language; anything else is "simple"
@@ -89,6 +91,9 @@ class Dialect:
     vendor: str
     # The facet cells table, where the engine keeps one.
     cells: str = ""
+    # The statement rewriting the documents in the order of ORDER_INDEX,
+    # where the engine keeps one.
+    reorder: str = ""
 
     def analyse(
         self,
@@ -157,6 +162,10 @@ class Dialect:
         are cut from it up to row ``window``."""
         return "ranked AS (SELECT id, base AS score, 0 AS tier, title FROM found)", []
 
+    def rating_score(self) -> str:
+        """A document's rating part of its score."""
+        return f"{RATING_WEIGHT} * d.curator_rating"
+
     @staticmethod
     def browse() -> Match:
         return Match(from_sql=f"{TABLE} d")
@@ -171,13 +180,10 @@ def _needs_trigram_match(plan: QueryPlan, analysis: Analysis) -> bool:
     return not any(term.startswith(word) for term in analysis.known)
 
 
-def _rating_score() -> str:
-    return f"{RATING_WEIGHT} * d.curator_rating"
-
-
 class PostgresDialect(Dialect):
     vendor = "postgresql"
     cells = CELLS
+    reorder = f"CLUSTER {TABLE} USING {ORDER_INDEX}"
 
     def analyse(
         self,
@@ -246,9 +252,17 @@ class PostgresDialect(Dialect):
             from_sql=f"{TABLE} d",
             where=[condition],
             params=params,
-            score=f"ts_rank(d.document, %s::tsquery, 1) + {_rating_score()}",
+            score=f"ts_rank(d.document, %s::tsquery, 1) + {self.rating_score()}",
             score_params=[tsquery],
         )
+
+    def rating_score(self) -> str:
+        """The rating part in float8: ``0.02 * rating`` is numeric arithmetic
+        per match, and turning numeric into float8 prints and parses it
+        (about 8 % of a broad query's time). Dividing by the weight's inverse, a
+        whole number, gives the very same float8 (both are the exact product
+        correctly rounded)."""
+        return f"d.curator_rating / {1 / RATING_WEIGHT}::float8"
 
     def titles_found(self, text: str) -> bool:
         """With words, only the candidates' titles are read (copying every
@@ -374,7 +388,7 @@ class SqliteDialect(Dialect):
             params=[fts5_text(plan)],
             score=(
                 f"{BM25_WEIGHT} * {relevance} / (1.0 + {relevance})"
-                f" + {placement} + {_rating_score()}"
+                f" + {placement} + {self.rating_score()}"
             ),
             score_params=params,
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from .base import BROKEN, RANGE_FILTERS, SearchRequest
-from .dialects import ARRAY_COLUMNS, RATING_WEIGHT, TABLE, Dialect, Match
+from .dialects import ARRAY_COLUMNS, TABLE, Dialect, Match
 
 # Filter name -> SearchDocument column; the JSON array columns need the
 # dialect's membership test.
@@ -84,7 +84,7 @@ def _by_documents(
     browse: bool,
     ranking_text: str,
 ) -> tuple[str, list[object]]:
-    base = f"{RATING_WEIGHT} * d.curator_rating" if browse else match.score
+    base = dialect.rating_score() if browse else match.score
     text = "" if browse else ranking_text
     title = ", d.title" if dialect.titles_found(text) else ""
     ctes, cte_params = _found(
@@ -124,7 +124,7 @@ def _by_cells(request: SearchRequest, dialect: Dialect) -> tuple[str, list[objec
     )
     total = "(SELECT COALESCE(SUM(n), 0) FROM found)"
     page = (
-        f"page AS (SELECT d.id, {RATING_WEIGHT} * d.curator_rating AS score,"
+        f"page AS (SELECT d.id, {dialect.rating_score()} AS score,"
         f" 0 AS tier, d.title FROM {TABLE} d WHERE {where} AND {total} > %s"
         # The rating itself, which the browse index holds, orders as its score.
         " ORDER BY d.curator_rating DESC, d.title, d.id LIMIT %s OFFSET %s)"
