@@ -41,6 +41,7 @@ from catalog.transfer import (  # noqa: E402
     catalog_import,
     catalog_validate,
 )
+from catalog.transfer.checks import document_text  # noqa: E402
 from catalog.transfer.repeat import document_digest, import_key  # noqa: E402
 from catalog.transfer.schema import schema_issues  # noqa: E402
 from taxonomy.models import Subject  # noqa: E402
@@ -167,7 +168,7 @@ def main() -> None:
         )
         # The same without the kept outcome: what a re-import costs when the
         # catalog moved since (a learner's vote is enough).
-        cache.delete(import_key(document_digest(document)))
+        cache.delete(import_key(document_digest(document_text(document))))
         again, seconds = timed_s("  full pass", catalog_import, data=document)
         assert not again.changed
         figure(

@@ -25,6 +25,10 @@ from taxonomy.validators import (
 
 from .forms import ResourceAdminForm
 
+# Read once: ``AgeRange.values`` builds a new list on every access, and
+# ``Resource.clean()`` runs for each of an import's 100k resources.
+_AGE_RANGES = frozenset(AgeRange.values)
+
 
 class Provider(models.Model):
     slug = models.SlugField(
@@ -176,7 +180,7 @@ class Resource(ClusterableModel):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        unknown = sorted(set(self.age_ranges or []) - set(AgeRange.values))
+        unknown = sorted(set(self.age_ranges or []) - _AGE_RANGES)
         if unknown:
             raise ValidationError(
                 {"age_ranges": f"Unknown age ranges: {', '.join(unknown)}."}

@@ -98,8 +98,25 @@ def existing_load() -> Existing:
     )
 
 
-def document_issues(data: object, existing: Existing) -> list[ImportIssue]:
-    """Every problem in ``data``: its envelope, the schema, then the checks below."""
+def document_text(data: object) -> str | None:
+    """``data`` as compact JSON text, or None when JSON cannot carry it as it
+    is: a value that is not JSON, a number that is not finite, a lone
+    surrogate. Serialised once per import: the text is both what the
+    import's outcome is kept under (``repeat``) and the quick answer of
+    ``_check_values``."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+        text.encode("utf-8")
+    except (ValueError, TypeError):
+        return None
+    return text
+
+
+def document_issues(
+    data: object, existing: Existing, *, text: str | None
+) -> list[ImportIssue]:
+    """Every problem in ``data``: its envelope, the schema, then the checks
+    below; ``text`` is :func:`document_text` of ``data``."""
     if not isinstance(data, dict):
         return [issue((), f"must be a JSON object, not {describe(data)}")]
     if data.get("format") != FORMAT:
@@ -116,13 +133,13 @@ def document_issues(data: object, existing: Existing) -> list[ImportIssue]:
     found = schema_issues(data)
     refused = {item.path for item in found}
     checks = (
-        _check_values,
         _check_duplicates,
         _check_lists,
         _check_urls,
         _check_numbers,
     )
-    extra = [item for check in checks for item in check(data)]
+    extra = _check_values(data, text)
+    extra += [item for check in checks for item in check(data)]
     extra += _check_references(data, existing)
     extra += _check_groups(data, existing)
     extra += _check_subject_names(data, existing)
@@ -168,16 +185,12 @@ def _strings_at(doc: dict, section: str, pattern: Parts) -> Iterator[tuple[Parts
 # -- the checks --------------------------------------------------------------
 
 
-def _check_values(doc: dict) -> list[ImportIssue]:
-    """Text the database cannot store, numbers that are not numbers."""
-    try:
-        text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
-        text.encode("utf-8")
-    except (ValueError, TypeError):
-        pass  # something is wrong: find where below
-    else:
-        if "\\u0000" not in text:
-            return []
+def _check_values(doc: dict, text: str | None) -> list[ImportIssue]:
+    """Text the database cannot store, numbers that are not numbers;
+    ``text`` is :func:`document_text` of ``doc``: when there is one without
+    an escaped NUL, nothing is wrong, else find where below."""
+    if text is not None and "\\u0000" not in text:
+        return []
     found = []
     stack: list[tuple[Parts, object]] = [((), doc)]
     while stack:

