@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import strategies as st
+
 from planner.domain import (
     CatalogGraph,
     Plan,
@@ -248,3 +250,36 @@ def beginner_plan(graph: CatalogGraph, *, subject: str, goals: str) -> Plan:
     raw = profile_raw(subject=subject, goals=goals)
     profile = normalize(raw, graph, TODAY)
     return plan(assess(profile, graph, assume_unanswered=True), graph)
+
+
+def topic_node(slug: str, position: int = 0, subject: str = "s") -> TopicNode:
+    """A beginner topic of two hours with content, for hand-made graphs."""
+    return TopicNode(
+        slug=slug,
+        subject=subject,
+        name=slug.replace("-", " ").title(),
+        level="beginner",
+        estimated_hours=2.0,
+        objectives=(f"Use {slug}",),
+        mastery_description=f"Quiz on {slug}",
+        position=position,
+    )
+
+
+@st.composite
+def random_dags(
+    draw: st.DrawFn, min_size: int = 1
+) -> tuple[list[TopicNode], list[Prerequisite]]:
+    """Topics ``t00``, ``t01``, ... with random positions (ties included) and
+    random edges of both kinds, each to a lower number: a random DAG."""
+    size = draw(st.integers(min_value=min_size, max_value=30))
+    positions = draw(st.lists(st.integers(0, 6), min_size=size, max_size=size))
+    topics = [topic_node(f"t{i:02d}", positions[i]) for i in range(size)]
+    edges = [
+        Prerequisite(
+            f"t{i:02d}", f"t{j:02d}", draw(st.sampled_from(("required", "recommended")))
+        )
+        for i in range(1, size)
+        for j in sorted(draw(st.sets(st.integers(0, i - 1), max_size=3)))
+    ]
+    return topics, edges

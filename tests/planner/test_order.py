@@ -13,29 +13,15 @@ from planner.domain import (
     CatalogGraph,
     Prerequisite,
     SubjectNode,
-    TopicNode,
     TrackNode,
 )
 from planner.domain.graph import prerequisites_first
 from planner.domain.planning import _target_rank, required_closure, teaching_order
 from tests.factories import PrerequisiteFactory, SubjectFactory, TopicFactory
 
-from . import TODAY, beginner_plan, resource
+from . import TODAY, beginner_plan, random_dags, resource, topic_node
 
 SETTINGS = settings(max_examples=150, deadline=None)
-
-
-def _topic(slug: str, position: int = 0, subject: str = "s") -> TopicNode:
-    return TopicNode(
-        slug=slug,
-        subject=subject,
-        name=slug.replace("-", " ").title(),
-        level="beginner",
-        estimated_hours=2.0,
-        objectives=(f"Use {slug}",),
-        mastery_description=f"Quiz on {slug}",
-        position=position,
-    )
 
 
 def _graph(topics, edges, tracks=(), resources=()) -> CatalogGraph:
@@ -85,9 +71,9 @@ def _sql_graph(
         "sql-delete",
     ),
 ) -> CatalogGraph:
-    topics = [_topic(slug, i, "sql") for i, (slug, _) in enumerate(SQL, start=1)]
+    topics = [topic_node(slug, i, "sql") for i, (slug, _) in enumerate(SQL, start=1)]
     # DELETE is taught last, though it sorts first by name and depth.
-    topics.append(_topic("sql-delete", len(SQL) + 1, "sql"))
+    topics.append(topic_node("sql-delete", len(SQL) + 1, "sql"))
     edges = [Prerequisite(slug, req) for slug, reqs in SQL for req in reqs]
     edges.append(Prerequisite("sql-delete", "sql-where"))
     track = TrackNode(
@@ -148,11 +134,11 @@ def test_a_sql_track_its_curator_reordered_is_taught_target_by_target():
 
 def test_a_prerequisite_placed_after_what_needs_it_comes_just_before_it():
     topics = [
-        _topic("intro", 1),
-        _topic("loops", 2),
-        _topic("functions", 3),
-        _topic("recursion", 4),
-        _topic("variables", 9),  # curated late by mistake
+        topic_node("intro", 1),
+        topic_node("loops", 2),
+        topic_node("functions", 3),
+        topic_node("recursion", 4),
+        topic_node("variables", 9),  # curated late by mistake
     ]
     edges = [
         Prerequisite("loops", "intro"),
@@ -166,7 +152,7 @@ def test_a_prerequisite_placed_after_what_needs_it_comes_just_before_it():
 
 def test_without_positions_each_chain_is_finished_before_the_next_starts():
     names = ["a1", "a2", "a3", "b1", "b2"]
-    topics = [_topic(n) for n in names]
+    topics = [topic_node(n) for n in names]
     edges = [
         Prerequisite("a2", "a1"),
         Prerequisite("a3", "a2"),
@@ -187,7 +173,9 @@ def test_without_positions_each_chain_is_finished_before_the_next_starts():
 
 
 def test_a_short_side_prerequisite_lands_next_to_the_topic_needing_it():
-    topics = [_topic(n) for n in ("setup", "variables", "loops", "style", "functions")]
+    topics = [
+        topic_node(n) for n in ("setup", "variables", "loops", "style", "functions")
+    ]
     edges = [
         Prerequisite("variables", "setup"),
         Prerequisite("loops", "variables"),
@@ -200,10 +188,10 @@ def test_a_short_side_prerequisite_lands_next_to_the_topic_needing_it():
 
 def test_another_subjects_prerequisite_comes_only_when_needed():
     topics = [
-        _topic("terminal", 1, "tools"),
-        _topic("py-setup", 1, "python"),
-        _topic("py-strings", 2, "python"),
-        _topic("py-scripts", 3, "python"),
+        topic_node("terminal", 1, "tools"),
+        topic_node("py-setup", 1, "python"),
+        topic_node("py-strings", 2, "python"),
+        topic_node("py-scripts", 3, "python"),
     ]
     edges = [
         Prerequisite("py-strings", "py-setup"),
@@ -225,16 +213,7 @@ def test_prerequisites_first_handles_a_chain_deeper_than_the_recursion_limit():
 def dags(draw) -> tuple[CatalogGraph, list[str]]:
     """A random DAG (edges to lower numbers, both kinds), random positions with
     ties, and random targets."""
-    size = draw(st.integers(min_value=1, max_value=30))
-    positions = draw(st.lists(st.integers(0, 6), min_size=size, max_size=size))
-    topics = [_topic(f"t{i:02d}", positions[i]) for i in range(size)]
-    edges = [
-        Prerequisite(
-            f"t{i:02d}", f"t{j:02d}", draw(st.sampled_from(("required", "recommended")))
-        )
-        for i in range(1, size)
-        for j in sorted(draw(st.sets(st.integers(0, i - 1), max_size=3)))
-    ]
+    topics, edges = draw(random_dags())
     targets = sorted(
         draw(st.sets(st.sampled_from([t.slug for t in topics]), min_size=1))
     )
@@ -275,7 +254,7 @@ def consistent_dags(draw) -> tuple[CatalogGraph, list[str]]:
             if pending[dep] == 0:
                 heapq.heappush(ready, (priority[dep], dep))
     topics = [
-        _topic(slug, position) for position, slug in enumerate(extension, start=1)
+        topic_node(slug, position) for position, slug in enumerate(extension, start=1)
     ]
     edges = [
         Prerequisite(slug, req, kind)
@@ -304,7 +283,7 @@ def test_a_single_chain_with_consistent_positions_comes_in_position_order(
     )
     # Slugs run against the chain, so neither name nor slug order could pass.
     slugs = [f"c{length - i:03d}" for i in range(length)]
-    topics = [_topic(s, p) for s, p in zip(slugs, positions, strict=True)]
+    topics = [topic_node(s, p) for s, p in zip(slugs, positions, strict=True)]
     edges = [Prerequisite(b, a) for a, b in zip(slugs, slugs[1:], strict=False)]
     graph = _graph(topics, edges)
     assert _order(graph, [slugs[-1]]) == slugs
@@ -400,7 +379,7 @@ def catalogs_with_tracks(draw) -> tuple[CatalogGraph, list[str], str, str]:
     whose targets come in a random order (reordered or not)."""
     graph, targets = draw(dags())
     topics = [
-        _topic(
+        topic_node(
             t.slug,
             draw(st.integers(-3, 6)),
             "s" if i == 0 else draw(st.sampled_from(("s", "other"))),

@@ -12,7 +12,6 @@ from planner.domain import (
     CatalogGraph,
     Prerequisite,
     SubjectNode,
-    TopicNode,
     TrackNode,
 )
 from planner.domain.planning import teaching_order
@@ -24,22 +23,9 @@ from tests.factories import (
     TrackFactory,
 )
 
-from . import beginner_plan, resource
+from . import beginner_plan, random_dags, resource, topic_node
 
 SETTINGS = settings(max_examples=150, deadline=None)
-
-
-def _topic(slug: str, position: int) -> TopicNode:
-    return TopicNode(
-        slug=slug,
-        subject="s",
-        name=slug.title(),
-        level="beginner",
-        estimated_hours=2.0,
-        objectives=(f"Use {slug}",),
-        mastery_description=f"Quiz on {slug}",
-        position=position,
-    )
 
 
 def _graph(topics, edges, targets) -> CatalogGraph:
@@ -70,7 +56,7 @@ WEB = {
 
 
 def _web(targets: tuple[str, ...]) -> CatalogGraph:
-    topics = [_topic(slug, position) for slug, (position, _) in WEB.items()]
+    topics = [topic_node(slug, position) for slug, (position, _) in WEB.items()]
     edges = [Prerequisite(slug, req) for slug, (_, reqs) in WEB.items() for req in reqs]
     return _graph(topics, edges, targets)
 
@@ -110,16 +96,7 @@ def test_a_target_needed_by_an_earlier_target_still_comes_first() -> None:
 def tracks(draw) -> tuple[CatalogGraph, list[str]]:
     """A random DAG (edges to lower numbers, both kinds), random positions
     with ties, and a track whose targets come in a random order."""
-    size = draw(st.integers(min_value=2, max_value=30))
-    positions = draw(st.lists(st.integers(0, 6), min_size=size, max_size=size))
-    topics = [_topic(f"t{i:02d}", positions[i]) for i in range(size)]
-    edges = [
-        Prerequisite(
-            f"t{i:02d}", f"t{j:02d}", draw(st.sampled_from(("required", "recommended")))
-        )
-        for i in range(1, size)
-        for j in sorted(draw(st.sets(st.integers(0, i - 1), max_size=3)))
-    ]
+    topics, edges = draw(random_dags(min_size=2))
     targets = draw(
         st.lists(
             st.sampled_from([t.slug for t in topics]),
