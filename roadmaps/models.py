@@ -14,6 +14,8 @@ from django.db import models
 
 from guardian.models import UserObjectPermissionBase
 
+from wayfinder.rows import JSONTextField
+
 #: A step's notes: plain text, at most this many characters (docs/roadmaps.md).
 NOTES_MAX_LENGTH = 5000
 #: The note beside a mastery check or a feedback vote.
@@ -134,6 +136,27 @@ class RoadmapVersion(models.Model):
         return f"{self.roadmap_id} v{self.number}"
 
 
+#: The foreign keys of a version's steps and of a step's resources carry no
+#: database constraint (``db_constraint=False``); Django still applies their
+#: ``on_delete``. PostgreSQL checked each of a stored roadmap's ~1,700 keys
+#: at commit and locked each parent row to do so: a third of a typical job's
+#: time and 40 % of its WAL (docs/performance.md, "Planner on the
+#: database"). What holds them instead:
+#:
+#: - ``version`` and ``step``: a version's steps and their resources are
+#:   written once, together, by ``services.store`` in the transaction that
+#:   creates the version, with ids it takes from the sequences; rows are
+#:   deleted only through Django's collector (``CASCADE``);
+#: - ``topic`` and ``resource``: every catalog delete sets them to NULL
+#:   (the collector, or ``catalog.services.catalog_delete`` in bulk). A
+#:   store racing a delete can keep the id of a row that is gone; every
+#:   reader follows these keys by an outer join (``select_related``,
+#:   ``prefetch_related``), which reads such an id as NULL: the step keeps
+#:   its slug, title and URL, like one whose catalog row was deleted, and a
+#:   vote on it is refused (``services.feedback``).
+UNCHECKED = {"db_constraint": False}
+
+
 class RoadmapStep(models.Model):
     # No index of its own: the unique (version, position) index serves every
     # lookup by version, and one index less is one less to fill per step stored.
@@ -142,10 +165,15 @@ class RoadmapStep(models.Model):
         on_delete=models.CASCADE,
         related_name="steps",
         db_index=False,
+        **UNCHECKED,
     )
     position = models.PositiveSmallIntegerField()
     topic = models.ForeignKey(
-        "taxonomy.Topic", on_delete=models.SET_NULL, null=True, related_name="+"
+        "taxonomy.Topic",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        **UNCHECKED,
     )
     # Read within a version only, by the unique (version, topic_slug) index:
     # no index of its own, which every stored step would have to update.
@@ -259,17 +287,23 @@ class StepResource(models.Model):
         on_delete=models.CASCADE,
         related_name="resources",
         db_index=False,
+        **UNCHECKED,
     )
     position = models.PositiveSmallIntegerField()
     resource = models.ForeignKey(
-        "catalog.Resource", on_delete=models.SET_NULL, null=True, related_name="+"
+        "catalog.Resource",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        **UNCHECKED,
     )
     # Read within a step or version only, by the unique (step, resource_slug) index.
     resource_slug = models.SlugField(max_length=160, db_index=False)
     title = models.CharField(max_length=255)
     url = models.URLField(max_length=1000)
     score = models.DecimalField(max_digits=6, decimal_places=4)
-    score_parts = models.JSONField(default=dict)
+    # Read whole, for the step panel's "why": kept as JSON text (``rows.py``).
+    score_parts = JSONTextField(default=dict)
     language_fallback = models.BooleanField(default=False)
     pinned = models.BooleanField(default=False)
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
+from catalog.models import Resource
 from catalog.services import resource_feedback_tally
 from wayfinder.errors import Conflict, InvalidInput, NotFound
 
@@ -24,11 +26,16 @@ def _step_resource(
             step__version__roadmap__owner_id=actor.pk,
         )
         .only("pk", "resource_id", "title")
+        # The key has no database constraint (``models.UNCHECKED``): a store
+        # that raced a catalog delete can hold the id of a row that is gone.
+        .annotate(
+            in_catalog=Exists(Resource.objects.filter(pk=OuterRef("resource_id")))
+        )
         .first()
     )
     if row is None:
         raise NotFound("No such resource on this step.")
-    if row.resource_id is None:
+    if not row.in_catalog:
         raise Conflict(
             "This resource has left the catalog: it can no longer be rated.",
             code="resource_gone",

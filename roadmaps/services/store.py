@@ -360,8 +360,9 @@ def _facts(plan: Plan, graph: CatalogGraph) -> _Facts:
     """What the stored rows record of the catalog: from the snapshot the plan
     was made from while the catalog has not moved since (one query: the
     version), else read from the catalog as it is now (two). Either way a
-    row deleted before this transaction commits fails its foreign key at the
-    commit, and the job's transaction stores nothing."""
+    row deleted before this transaction commits leaves its id in the stored
+    row (the keys are unchecked, ``models.UNCHECKED``), which every reader
+    takes for a row that left the catalog."""
     slugs = {r.resource for step in plan.steps for r in step.resources}
     if graph.version == plan.catalog_version == catalog_version_current():
         resources = {}

@@ -11,6 +11,7 @@ whatever the size of the plan.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
@@ -19,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 import pytest
 
 from catalog.models import Resource
+from planner.domain import SCORE_PARTS
 from planner.selectors import catalog_graph_get
 from planner.services import profile_submit
 from planner.services.profiles import profile_plan
@@ -287,3 +289,35 @@ def test_the_snapshot_and_the_catalog_give_the_stored_rows_the_same_facts():
         r if r["resource_slug"] != first else r | retitled for r in new_resources
     ] == old_resources
     assert all(r["resource_id"] and r["url"].startswith("http") for r in old_resources)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("starter_catalog")
+@pytest.mark.parametrize("copy", [True, False], ids=["copy", "bulk_create"])
+def test_score_parts_are_kept_as_the_json_text_the_store_wrote(monkeypatch, copy):
+    profile, plan = _starter_plan(UserFactory(), goals="python-backend-jobs")
+    roadmap, _ = _store(
+        monkeypatch,
+        copy=copy,
+        store=roadmap_create_from_plan,
+        profile=profile,
+        plan=plan,
+        graph=catalog_graph_get(),
+        input_profile_hash="c" * 64,
+    )
+    ranked = {(s.position, r.resource): r for s in plan.steps for r in s.resources}
+    rows = StepResource.objects.filter(step__version_id=roadmap.current_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, score_parts FROM roadmaps_stepresource WHERE id = ANY(%s)",
+            [[row.pk for row in rows]],
+        )
+        texts = dict(cursor.fetchall())
+    assert len(texts) == len(ranked) > 0
+    for row in rows.select_related("step"):
+        # Read back decoded, as a JSONField would; stored as plain JSON text.
+        assert json.loads(texts[row.pk]) == row.score_parts
+        parts = ranked[(row.step.position, row.resource_slug)]
+        assert row.score_parts["coverage"] == round(parts.coverage, 4)
+        assert row.score_parts["variety_penalty"] == round(parts.variety_penalty, 4)
+        assert set(row.score_parts) == {*SCORE_PARTS, "variety_penalty"}
