@@ -270,6 +270,8 @@ def main() -> int:
         **os.environ,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "wayfinder.settings.dev",
+        # Production runs without DEBUG and its per-query log: so do the figures.
+        "DJANGO_DEBUG": "false",
         "LOG_LEVEL": "WARNING",
     }
     ensure_database(url)

@@ -56,6 +56,8 @@ _MEASURE_WORKER = """
 import gc, json, os, sys
 sys.path.insert(0, {root!r})
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wayfinder.settings.dev")
+# As production runs: without DEBUG and its per-query log.
+os.environ.setdefault("DJANGO_DEBUG", "false")
 import django
 django.setup()
 import planner.services, planner.tasks, roadmaps.services, search.services  # noqa
