@@ -10,8 +10,8 @@ the process), the pickled size and the time to load it back from the Django
 cache, then p50/p95 per stage of ``job_execute`` for typical tracks (required
 closures of 150-600 topics) with a warm snapshot, and peak memory. Profiles,
 jobs and roadmaps are committed as a worker commits them (the whole job's
-figure includes the commits and the foreign-key checks they run), then
-deleted at the end: the database is left as it was.
+figure includes the commits), then deleted at the end: the database is
+left as it was.
 """
 
 from __future__ import annotations
