@@ -138,10 +138,10 @@ class RoadmapVersion(models.Model):
 
 #: The foreign keys of a version's steps and of a step's resources carry no
 #: database constraint (``db_constraint=False``); Django still applies their
-#: ``on_delete``. PostgreSQL checked each of a stored roadmap's ~1,700 keys
-#: at commit and locked each parent row to do so: a third of a typical job's
-#: time and 40 % of its WAL (docs/performance.md, "Planner on the
-#: database"). What holds them instead:
+#: ``on_delete``. PostgreSQL checked each of a stored roadmap's ~3,500 keys
+#: at commit and locked each parent row to do so: about a quarter of a large
+#: planning job's time and 45 % of its WAL (docs/performance.md, "Planner on
+#: the database"). What holds them instead:
 #:
 #: - ``version`` and ``step``: a version's steps and their resources are
 #:   written once, together, by ``services.store`` in the transaction that

@@ -30,7 +30,7 @@ from tests.roadmaps.conftest import roadmap_plan
 from tests.roadmaps.test_api import url
 
 
-def _constraint_kinds(table: str) -> set[str]:
+def _referenced_tables(table: str) -> set[str]:
     with connection.cursor() as cursor:
         relations = connection.introspection.get_constraints(cursor, table)
     return {
@@ -44,10 +44,10 @@ def _constraint_kinds(table: str) -> set[str]:
     connection.vendor != "postgresql", reason="SQLite reports no constraints here"
 )
 def test_the_step_tables_check_no_keys_in_the_database(db):
-    assert _constraint_kinds("roadmaps_roadmapstep") == set()
-    assert _constraint_kinds("roadmaps_stepresource") == set()
+    assert _referenced_tables("roadmaps_roadmapstep") == set()
+    assert _referenced_tables("roadmaps_stepresource") == set()
     # The version still checks its roadmap: one row a store, not 1,700.
-    assert "roadmaps_roadmap" in _constraint_kinds("roadmaps_roadmapversion")
+    assert "roadmaps_roadmap" in _referenced_tables("roadmaps_roadmapversion")
 
 
 def _counts() -> tuple[int, int, int]:
