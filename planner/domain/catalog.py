@@ -453,6 +453,9 @@ def _resource_indexes(
                         fit_key,
                         fresh_key,
                         res.duration_minutes,
+                        slug,
+                        res.provider,
+                        res.format,
                     )
                 )
                 ages.setdefault(topics[topic].subject, set()).update(served)

@@ -363,6 +363,12 @@ def chosen_view(graph: CatalogGraph, profile: NormalizedProfile) -> CatalogGraph
     return dataclasses.replace(graph, requires=merged)
 
 
+def is_chosen_view(graph: CatalogGraph) -> bool:
+    """Whether ``graph`` is a :func:`chosen_view` with edges of its own
+    (not the snapshot's ``requires``)."""
+    return isinstance(graph.requires, _ChosenRequires)
+
+
 class _ChosenRequires(Mapping):
     """``graph.requires`` with group edges made edges to the chosen members."""
 

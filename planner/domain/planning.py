@@ -17,6 +17,7 @@ from .choices import (
     chosen_map,
     chosen_view,
     groups_met,
+    is_chosen_view,
     not_passed_over,
     steps_marked,
 )
@@ -90,6 +91,25 @@ def plan_targets(profile: NormalizedProfile, graph: CatalogGraph) -> tuple[str, 
         for group in track.target_groups:  # a group aimed at: its chosen member(s)
             found.update(chosen.get(group, ()))
     return tuple(sorted(found, key=graph.topo_rank.__getitem__))
+
+
+def prerequisite_sets(graph: CatalogGraph) -> Mapping[str, frozenset[str]] | None:
+    """Each topic's prerequisites (both kinds) as a set of slugs, for a
+    whole-set check at C speed: once per snapshot, kept in ``memo`` with the
+    ``requires`` it was read from. None for a :func:`chosen_view` with edges
+    of its own (its edges are not the snapshot's; callers walk them)."""
+    entry = graph.memo.get(("prerequisite sets",))
+    if entry is not None and entry[0] is graph.requires:
+        return entry[1]
+    if entry is not None or is_chosen_view(graph):
+        return None
+    table = {
+        slug: frozenset(req for req, _ in reqs)
+        for slug, reqs in graph.requires.items()
+        if reqs
+    }
+    graph.memo[("prerequisite sets",)] = (graph.requires, table)
+    return table
 
 
 def known_closure(graph: CatalogGraph, slugs: Iterable[str]) -> frozenset[str]:

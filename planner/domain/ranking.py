@@ -12,7 +12,7 @@ else every language flagged ``language_fallback``). Each part of the score is
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from operator import itemgetter
 
@@ -179,7 +179,7 @@ def _pick_rest(
     minutes: float,
     top_n: int,
 ) -> None:
-    picked = [scored[0][1].resource]
+    picked = [scored[0][1]]
     left = scored[1:]
     while len(chosen) < top_n and left:
         best, best_total, best_penalty = -1, 0.0, 0.0
@@ -187,8 +187,7 @@ def _pick_rest(
             total = -neg
             if best >= 0 and total <= best_total:
                 break  # sorted by score and penalties only subtract: none can win
-            res = offer.resource
-            provider, fmt = res.provider, res.format
+            provider, fmt = offer.provider, offer.format
             penalty, both = 0.0, 0
             for other in picked:
                 if other.provider == provider:
@@ -203,7 +202,7 @@ def _pick_rest(
         if best < 0:
             return
         neg, offer = left.pop(best)
-        picked.append(offer.resource)
+        picked.append(offer)
         chosen.append(
             scorer.ranked(len(chosen) + 1, -neg, best_penalty, offer, minutes)
         )
@@ -216,7 +215,7 @@ class _Scorer:
         self, profile: NormalizedProfile, today: date, graph: CatalogGraph
     ) -> None:
         self.offers = graph.offers_by_topic
-        self.by_language = graph.offers_by_language
+        self.mine = _offers_in(graph, profile.language)
         self.free_mine = graph.free_offers_by_language.get(profile.language, {})
         self.fit_keys = graph.fit_keys
         self._fit: list[tuple | None] = [None] * len(graph.fit_keys)
@@ -233,7 +232,7 @@ class _Scorer:
     def candidates(self, topic: str) -> tuple[Sequence[Offer], tuple[str, ...]]:
         """A topic's offers after the age, cost and language filters; fallback flags."""
         if self.age in (None, AgeRange.ADULT):
-            mine = self.by_language.get(topic, {}).get(self.language)
+            mine = self.mine.get(topic)
             if mine and not self.free_only:
                 return mine, ()
             if mine:
@@ -292,8 +291,10 @@ class _Scorer:
                 duration = 0.4 + 2.4 * ratio
             elif ratio <= 1.0:
                 duration = 1.0
-            else:
-                duration = max(0.2, 1.0 / ratio)
+            else:  # max(0.2, 1 / ratio) without the call
+                duration = 1.0 / ratio
+                if duration <= 0.2:
+                    duration = 0.2
             append(
                 (-(offer.base + fit + w_duration * duration + w_fresh * fresh), offer)
             )
@@ -306,15 +307,22 @@ class _Scorer:
         """The RankedResource with the parts of its score (only built for
         chosen resources)."""
         parts, _, flags = self._fit[offer.fit_key] or self._fit_of(offer)
+        ratio = offer.minutes / minutes  # _duration_fit, without the call
+        if ratio < 0.25:
+            duration = 0.4 + 2.4 * ratio
+        elif ratio <= 1.0:
+            duration = 1.0
+        else:
+            duration = max(0.2, 1.0 / ratio)
         # Built as its tuple: the named tuple's generated ``__new__`` is a
         # Python function that doubles the cost, on every resource attached.
         return _new_tuple(
             RankedResource,
             (
-                offer.resource.slug,
+                offer.slug,
                 rank_,
                 parts,
-                _duration_fit(offer.minutes, minutes),
+                duration,
                 offer.quality + FRESHNESS_SHARE * self._fresh[offer.fresh_key],
                 offer.coverage,
                 penalty,
@@ -357,6 +365,20 @@ class _Scorer:
         if not ages:
             return 1.0 if self.age == AgeRange.ADULT else 0.7
         return 0.6
+
+
+def _offers_in(graph: CatalogGraph, language: str) -> Mapping[str, tuple[Offer, ...]]:
+    """``offers_by_language`` for one language, topic -> offers: once per
+    snapshot and language, so a step's candidates are one lookup."""
+    key = ("offers in language", language)
+    found = graph.memo.get(key)
+    if found is None:
+        found = graph.memo[key] = {
+            topic: split[language]
+            for topic, split in graph.offers_by_language.items()
+            if language in split
+        }
+    return found
 
 
 #: How many days' freshness scores a snapshot keeps (the oldest goes first).

@@ -29,8 +29,10 @@ its reason (set here when a repair emptied it), and each step's
 from __future__ import annotations
 
 import dataclasses
+from itertools import chain
+from operator import attrgetter, is_, itemgetter
 
-from .planning import schedule, shortfall, teaching_order
+from .planning import prerequisite_sets, schedule, shortfall, teaching_order
 from .types import (
     Assessment,
     CatalogGraph,
@@ -125,19 +127,27 @@ def _screen(
     return kept
 
 
+_SLUG = attrgetter("node.slug")
+_NODE = attrgetter("node")
+_RESOURCES = attrgetter("resources")
+_RESOURCE = itemgetter(0)  # RankedResource.resource
+
+
 def _screens_pass(
     steps: tuple[PlanStep, ...], graph: CatalogGraph, known: frozenset[str]
 ) -> bool:
     """Whether no step breaks a rule :func:`_screen` repairs or refuses: the
-    usual case, checked a whole set at a time instead of step by step."""
-    slugs = [step.node.slug for step in steps]
+    usual case, checked a whole set at a time instead of step by step (and
+    iterated by ``map``, not a comprehension: a whole-catalog plan has ten
+    thousand steps and thirty thousand resources)."""
+    slugs = list(map(_SLUG, steps))
     unique = set(slugs)
     return (
         len(unique) == len(slugs)
         and graph.topics.keys() >= unique
         and known.isdisjoint(unique)
         and graph.offerable.issuperset(
-            [ranked.resource for step in steps for ranked in step.resources]
+            map(_RESOURCE, chain.from_iterable(map(_RESOURCES, steps)))
         )
     )
 
@@ -156,6 +166,27 @@ def _complete(node: TopicNode) -> bool:
     )
 
 
+def _complete_topics(graph: CatalogGraph) -> frozenset[str]:
+    """The snapshot's topics with objectives and a mastery check: once per
+    snapshot (the catalog's models require both, so this is nearly all)."""
+    found = graph.memo.get(("complete topics",))
+    if found is None:
+        found = graph.memo[("complete topics",)] = frozenset(
+            slug for slug, node in graph.topics.items() if _complete(node)
+        )
+    return found
+
+
+def _all_complete(steps: list[PlanStep], graph: CatalogGraph) -> bool:
+    """Whether every step teaches one of the snapshot's own complete topics
+    (its very node, not an older one of the same slug): the usual case,
+    checked at C speed; any other step is looked at one by one."""
+    slugs = list(map(_SLUG, steps))
+    return _complete_topics(graph).issuperset(slugs) and all(
+        map(is_, map(_NODE, steps), map(graph.topics.__getitem__, slugs))
+    )
+
+
 def _missing_content(step: PlanStep) -> str:
     if not "".join(step.objectives).strip():
         return "no learning objectives"
@@ -167,6 +198,8 @@ def _drop_incomplete(
 ) -> tuple[list[PlanStep], list[str]]:
     """Drop recommended steps without content, and their dependents; refuse
     other steps without content (the catalog must be fixed first)."""
+    if _all_complete(steps, graph):
+        return steps, []
     empty = [s for s in steps if not _complete(s.node)]
     if not empty:
         return steps, []
@@ -238,6 +271,8 @@ def _order(
 ) -> list[PlanStep]:
     """Refuse a missing required prerequisite; if one comes late, put the steps
     back in the planner's teaching order (``planning.teaching_order``)."""
+    if _prerequisites_first(steps, graph):
+        return steps
     position = {s.node.slug: i for i, s in enumerate(steps)}
     late = None
     requires = graph.requires
@@ -260,6 +295,23 @@ def _order(
     by_topic = {s.topic: s for s in steps}
     order = teaching_order(graph, by_topic, plan.targets, plan.subject, plan.track)
     return [by_topic[t] for t in order]
+
+
+def _prerequisites_first(steps: list[PlanStep], graph: CatalogGraph) -> bool:
+    """Whether every prerequisite of every step (both kinds) is an earlier
+    step: then :func:`_order` has nothing to refuse or repair. The usual case,
+    one set check a step; False also when it cannot tell (a view's edges)."""
+    sets = prerequisite_sets(graph)
+    if sets is None:
+        return False
+    seen: set[str] = set()
+    covered, add, needs = seen.issuperset, seen.add, sets.get
+    for slug in map(_SLUG, steps):
+        reqs = needs(slug)
+        if reqs is not None and not covered(reqs):
+            return False
+        add(slug)
+    return True
 
 
 def _retime(

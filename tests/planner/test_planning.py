@@ -154,8 +154,11 @@ def test_the_fast_step_constructor_builds_the_same_frozen_step():
     step = _plan(goals="python-oop", deadline="2026-01-25").steps[-1]
     values = [getattr(step, f.name) for f in dataclasses.fields(PlanStep)]
     built = new_plan_step(*values)
+    assert type(built) is PlanStep
     assert built == PlanStep(*values) and hash(built) == hash(step)
     assert dataclasses.replace(built, hours=1.0).hours == 1.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.hours = 2.0  # type: ignore[misc]
 
 
 def test_no_narrower_track_when_none_fits():
