@@ -246,7 +246,11 @@ def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
         dropped_recommended=dropped,
         known=tuple(sorted(skipped, key=rank.__getitem__)),
         assumptions=assessment.assumptions,
-        removed=removed_topics(graph, assessment, targets),
+        # Nothing dropped for time: the plan holds every topic the targets
+        # reach without entering a known one, which removed_topics would walk.
+        removed=removed_topics(
+            graph, assessment, targets, reachable=None if dropped else because
+        ),
         choices=choices,
     )
 
@@ -290,7 +294,11 @@ def _steps(
 
 
 def removed_topics(
-    graph: CatalogGraph, assessment: Assessment, targets: Iterable[str]
+    graph: CatalogGraph,
+    assessment: Assessment,
+    targets: Iterable[str],
+    *,
+    reachable: Mapping[str, object] | None = None,
 ) -> tuple[RemovedTopic, ...]:
     """Every topic the plan leaves out because of what the learner knows, with why.
 
@@ -303,13 +311,20 @@ def removed_topics(
     level-placed topic that needs it when it is not below the level itself).
     One that is not known was only needed (or recommended) by known topics
     (``via`` the nearest of them).
+
+    ``reachable``, when given, holds those topics the plan reaches (the
+    :func:`plan` of these targets and this assessment when it dropped no
+    recommended topic for time: it then holds every topic the targets reach
+    over both kinds without entering a known one, which is this walk's
+    result, so the walk is skipped; a property test holds the two equal).
     """
     known = assessment.known
     if not known:
         return ()
     targets = tuple(targets)
     everything = _reach(graph, targets, frozenset())
-    reachable = _reach(graph, targets, known)
+    if reachable is None:
+        reachable = _reach(graph, targets, known)
     gone = [s for s in everything if s not in reachable]
     if not gone:
         return ()

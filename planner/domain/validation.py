@@ -271,7 +271,7 @@ def _order(
 ) -> list[PlanStep]:
     """Refuse a missing required prerequisite; if one comes late, put the steps
     back in the planner's teaching order (``planning.teaching_order``)."""
-    if _prerequisites_first(steps, graph):
+    if _prerequisites_first(steps, graph, known):
         return steps
     position = {s.node.slug: i for i, s in enumerate(steps)}
     late = None
@@ -297,16 +297,22 @@ def _order(
     return [by_topic[t] for t in order]
 
 
-def _prerequisites_first(steps: list[PlanStep], graph: CatalogGraph) -> bool:
-    """Whether every prerequisite of every step (both kinds) is an earlier
-    step: then :func:`_order` has nothing to refuse or repair. The usual case,
-    one set check a step; False also when it cannot tell (a view's edges)."""
+def _prerequisites_first(
+    steps: list[PlanStep], graph: CatalogGraph, known: set[str] | frozenset[str]
+) -> bool:
+    """Whether every prerequisite of every step (both kinds) is known or an
+    earlier step, and no step is known: then :func:`_order` has nothing to
+    refuse or repair. The usual case, one set check a step; False also when
+    it cannot tell (a view's edges)."""
     sets = prerequisite_sets(graph)
     if sets is None:
         return False
-    seen: set[str] = set()
+    slugs = list(map(_SLUG, steps))
+    if not known.isdisjoint(slugs):
+        return False
+    seen = set(known)
     covered, add, needs = seen.issuperset, seen.add, sets.get
-    for slug in map(_SLUG, steps):
+    for slug in slugs:
         reqs = needs(slug)
         if reqs is not None and not covered(reqs):
             return False

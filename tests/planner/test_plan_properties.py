@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.domain import CatalogGraph, run_pipeline
+from planner.domain.choices import chosen_view
+from planner.domain.planning import _reach, removed_topics
 from planner.domain.synthetic import hub_catalog
 
 from . import TODAY
@@ -78,3 +80,19 @@ def test_the_curated_order_is_kept_where_prerequisites_allow(case):
         for req, _ in graph.requires.get(step.topic, ()):
             if req in placed:
                 assert placed[req] < step.position
+
+
+@SETTINGS
+@given(learners())
+def test_what_a_plan_leaves_out_is_walked_once_only_when_nothing_was_dropped(case):
+    # planning.plan hands its own topics to removed_topics as the topics the
+    # targets reach without a known one, when it dropped nothing for time:
+    # they must be exactly that walk's, and the removed topics the same.
+    graph, raw = case
+    result = run_pipeline(raw, graph, today=TODAY, assume_unanswered=True)
+    assessment, plan = result.assessment, result.plan
+    view = chosen_view(graph, assessment.profile)
+    if not plan.dropped_recommended:
+        reached = _reach(view, plan.targets, assessment.known)
+        assert {s.topic for s in plan.steps} == set(reached)
+    assert plan.removed == removed_topics(view, assessment, plan.targets)
