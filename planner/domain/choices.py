@@ -574,8 +574,14 @@ def groups_met(
     if profile.track is not None and profile.track in graph.tracks:
         met.update(graph.tracks[profile.track].target_groups)
     needs = graph.requires_groups
-    for slug in topics:
-        met.update(g for g, _ in needs.get(slug, ()))
+    if not isinstance(topics, (Mapping, set, frozenset)):
+        topics = set(topics)
+    if len(needs) < len(topics):  # walk the smaller side (most topics need none)
+        pairs = (p for slug, p in needs.items() if slug in topics)
+    else:
+        pairs = (needs[slug] for slug in topics if slug in needs)
+    for found in pairs:
+        met.update(g for g, _ in found)
     return frozenset(met)
 
 

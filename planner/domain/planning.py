@@ -93,22 +93,24 @@ def plan_targets(profile: NormalizedProfile, graph: CatalogGraph) -> tuple[str, 
     return tuple(sorted(found, key=graph.topo_rank.__getitem__))
 
 
-def prerequisite_sets(graph: CatalogGraph) -> Mapping[str, frozenset[str]] | None:
-    """Each topic's prerequisites (both kinds) as a set of slugs, for a
-    whole-set check at C speed: once per snapshot, kept in ``memo`` with the
-    ``requires`` it was read from. None for a :func:`chosen_view` with edges
-    of its own (its edges are not the snapshot's; callers walk them)."""
-    entry = graph.memo.get(("prerequisite sets",))
+def prerequisite_slugs(graph: CatalogGraph) -> Mapping[str, tuple[str, ...]] | None:
+    """Each topic's prerequisites (both kinds) as slugs alone, for a set
+    check at C speed (``seen.issuperset(slugs)``): once per snapshot, kept in
+    ``memo`` with the ``requires`` it was read from. None for a
+    :func:`chosen_view` with edges of its own (its edges are not the
+    snapshot's; callers walk them). Tuples of strings, not frozensets: the
+    collector stops tracking those, so full collections never walk them."""
+    entry = graph.memo.get(("prerequisite slugs",))
     if entry is not None and entry[0] is graph.requires:
         return entry[1]
     if entry is not None or is_chosen_view(graph):
         return None
     table = {
-        slug: frozenset(req for req, _ in reqs)
+        slug: tuple(req for req, _ in reqs)
         for slug, reqs in graph.requires.items()
         if reqs
     }
-    graph.memo[("prerequisite sets",)] = (graph.requires, table)
+    graph.memo[("prerequisite slugs",)] = (graph.requires, table)
     return table
 
 
@@ -168,12 +170,17 @@ def required_closure(
     roots: Iterable[str],
     known: frozenset[str],
     skipped: set[str] | None = None,
+    recommended: dict[str, str] | None = None,
 ) -> dict[str, str | None]:
     """Topics reachable from ``roots`` over required edges, skipping known ones.
 
     Returns topic -> the topic that pulled it in (None for a root), in
     discovery order (breadth first from the roots in the order given). Known
     topics met on the way are added to ``skipped`` when given.
+    ``recommended``, when given, receives what :func:`_recommended_edges`
+    would find for the whole result, from the same walk: the recommended
+    prerequisites of the topics found that are neither found nor known, each
+    with the one recommending it first in rank order.
     """
     found: dict[str, str | None] = {}
     for root in roots:
@@ -184,9 +191,17 @@ def required_closure(
             found.setdefault(root, None)
     queue = list(found)
     requires = graph.requires
+    if recommended is not None:
+        rank = graph.topo_rank
     for slug in queue:
         for req, kind in requires.get(slug, ()):
-            if kind != REQUIRED or req in found:
+            if kind != REQUIRED:
+                if recommended is not None and req not in known:
+                    held = recommended.get(req)
+                    if held is None or rank[slug] < rank[held]:
+                        recommended[req] = slug
+                continue
+            if req in found:
                 continue
             if req in known:
                 if skipped is not None:
@@ -194,6 +209,9 @@ def required_closure(
                 continue
             found[req] = slug
             queue.append(req)
+    if recommended:
+        for req in [r for r in recommended if r in found]:
+            del recommended[req]
     return found
 
 
@@ -210,7 +228,8 @@ def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
     targets = plan_targets(profile, graph)
     rank, topics = graph.topo_rank, graph.topics
     skipped: set[str] = set()
-    because = required_closure(graph, targets, known, skipped)
+    frontier: dict[str, str] = {}
+    because = required_closure(graph, targets, known, skipped, frontier)
     level = profile.level
     hours_q = quarters_by_topic(graph, level)
     cost = {s: hours_q[s] for s in because}
@@ -219,11 +238,11 @@ def plan(assessment: Assessment, graph: CatalogGraph) -> Plan:
     kinds = dict.fromkeys(because, StepKind.REQUIRED)
     kinds.update((t, StepKind.TARGET) for t in targets if t in because)
     dropped = _add_recommended(
-        graph, because, kinds, cost, known, level, budget_q, skipped
+        graph, because, kinds, cost, known, level, budget_q, skipped, frontier
     )
     order = teaching_order(graph, because, targets, profile.subject, profile.track)
-    total_q = sum(cost[s] for s in order)
-    spans = schedule([cost[s] for s in order], profile.start_date, weekly_q)
+    total_q = sum(cost.values())  # the order is the same topics
+    spans = schedule(list(map(cost.__getitem__, order)), profile.start_date, weekly_q)
     steps = _steps(order, spans, topics, kinds, cost, because, profile.deadline)
     met = groups_met(graph, profile, because)
     choices = tuple(c for c in profile.choices if c.group in met)
@@ -581,17 +600,18 @@ def _add_recommended(
     level: str,
     budget_q: int | None,
     skipped: set[str],
+    frontier: dict[str, str],
 ) -> tuple[str, ...]:
     """Add recommended prerequisites, nearest first, while the budget allows.
 
     Generation by generation (recommended by the plan, then by what was just
     added), each generation in rank order. A candidate comes with its own
     required prerequisites; it is dropped when that group does not fit.
-    Returns the dropped candidates in rank order.
+    ``frontier`` is the first generation, as :func:`required_closure` found
+    it with ``because``. Returns the dropped candidates in rank order.
     """
     room = None if budget_q is None else budget_q - sum(cost.values())
     rank = graph.topo_rank
-    frontier = _recommended_edges(graph, list(because), because, known)
     considered: set[str] = set()
     dropped: list[str] = []
     while frontier:

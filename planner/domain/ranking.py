@@ -166,7 +166,8 @@ def rank_step(
         return (), flags
     minutes = step.hours * 60
     scored = scorer.score_all(pool, minutes)
-    chosen = [scorer.ranked(1, -scored[0][0], 0.0, scored[0][1], minutes)]
+    total, offer = scored[0]
+    chosen = [scorer.ranked(1, total, 0.0, offer, minutes)]
     if top_n > 1 and len(scored) > 1:
         _pick_rest(scored, chosen, scorer, minutes, top_n)
     return tuple(chosen), flags
@@ -181,10 +182,10 @@ def _pick_rest(
 ) -> None:
     picked = [scored[0][1]]
     left = scored[1:]
+    ranked = scorer.ranked
     while len(chosen) < top_n and left:
         best, best_total, best_penalty = -1, 0.0, 0.0
-        for i, (neg, offer) in enumerate(left):
-            total = -neg
+        for i, (total, offer) in enumerate(left):
             if best >= 0 and total <= best_total:
                 break  # sorted by score and penalties only subtract: none can win
             provider, fmt = offer.provider, offer.format
@@ -201,11 +202,9 @@ def _pick_rest(
                 best, best_total, best_penalty = i, total - penalty, penalty
         if best < 0:
             return
-        neg, offer = left.pop(best)
+        total, offer = left.pop(best)
         picked.append(offer)
-        chosen.append(
-            scorer.ranked(len(chosen) + 1, -neg, best_penalty, offer, minutes)
-        )
+        chosen.append(ranked(len(chosen) + 1, total, best_penalty, offer, minutes))
 
 
 class _Scorer:
@@ -273,8 +272,8 @@ class _Scorer:
         return fit
 
     def score_all(self, pool: Sequence[Offer], minutes: float) -> list:
-        """``(-total, offer)`` per candidate, best first; ties keep the pool's
-        slug order (the sort is stable). The hot loop of the whole pipeline,
+        """``(total, offer)`` per candidate, best first; ties keep the pool's
+        slug order (the sort is stable, reversed too). The hot loop of the whole pipeline,
         so it is kept flat and reads only precomputed numbers."""
         weighted, freshes = self._weighted, self._fresh
         w_duration, w_fresh = W_DURATION, W_FRESHNESS
@@ -295,10 +294,8 @@ class _Scorer:
                 duration = 1.0 / ratio
                 if duration <= 0.2:
                     duration = 0.2
-            append(
-                (-(offer.base + fit + w_duration * duration + w_fresh * fresh), offer)
-            )
-        scored.sort(key=_FIRST)
+            append((offer.base + fit + w_duration * duration + w_fresh * fresh, offer))
+        scored.sort(key=_FIRST, reverse=True)
         return scored
 
     def ranked(

@@ -32,7 +32,7 @@ import dataclasses
 from itertools import chain
 from operator import attrgetter, is_, itemgetter
 
-from .planning import prerequisite_sets, schedule, shortfall, teaching_order
+from .planning import prerequisite_slugs, schedule, shortfall, teaching_order
 from .types import (
     Assessment,
     CatalogGraph,
@@ -304,7 +304,7 @@ def _prerequisites_first(
     earlier step, and no step is known: then :func:`_order` has nothing to
     refuse or repair. The usual case, one set check a step; False also when
     it cannot tell (a view's edges)."""
-    sets = prerequisite_sets(graph)
+    sets = prerequisite_slugs(graph)
     if sets is None:
         return False
     slugs = list(map(_SLUG, steps))

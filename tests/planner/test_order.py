@@ -16,7 +16,12 @@ from planner.domain import (
     TrackNode,
 )
 from planner.domain.graph import prerequisites_first
-from planner.domain.planning import _target_rank, required_closure, teaching_order
+from planner.domain.planning import (
+    _recommended_edges,
+    _target_rank,
+    required_closure,
+    teaching_order,
+)
 from tests.factories import PrerequisiteFactory, SubjectFactory, TopicFactory
 
 from . import TODAY, beginner_plan, random_dags, resource, topic_node
@@ -413,3 +418,16 @@ def test_prerequisites_first_walks_missing_prerequisites_in_key_order():
     walked = prerequisites_first(["c"], requires.__getitem__, key=str)
     assert walked == ["a", "b", "c"]
     assert prerequisites_first(["c"], requires.__getitem__) == ["b", "a", "c"]
+
+
+@SETTINGS
+@given(dags(), st.data())
+def test_the_closure_walk_finds_the_first_recommended_generation_too(case, data):
+    # plan() takes the first generation of recommended topics from the walk
+    # that finds the required closure; it must be what a walk of its own finds.
+    graph, targets = case
+    known = frozenset(data.draw(st.sets(st.sampled_from(sorted(graph.topics)))))
+    recommended: dict[str, str] = {}
+    found = required_closure(graph, targets, known, recommended=recommended)
+    assert found == required_closure(graph, targets, known)
+    assert recommended == _recommended_edges(graph, list(found), found, known)
