@@ -467,27 +467,71 @@ def teaching_order(
     needs, its prerequisites need too), so the target order never fights the
     prerequisites. Deterministic: both keys are total orders.
     """
-    topics, requires, aims = graph.topics, graph.requires, frozenset(targets)
+    requires, aims = graph.requires, frozenset(targets)
     members = list(members)
     aimed = _target_rank(graph, members, track)
     last = max(aimed.values(), default=-1) + 1
     keys = _teaching_keys(graph)
-    root_span, place_span, not_aim = keys.root_span, keys.place_span, keys.topics
-    root_low, place_low = keys.root, keys.place
+    root_span, place_span, not_aim = keys.root_span, keys.topics, keys.topics
+    root_low, place_low, subject_of = keys.root, keys.place, keys.subject
     root_key: dict[str, int] = {}
     place: dict[str, int] = {}
     for s in members:
         # (foreign, target order) first, as one small int; then the topic's
         # own part of each key (see _TeachingKeys).
-        high = (topics[s].subject != subject) * (last + 1) + aimed.get(s, last)
+        high = (subject_of[s] != subject) * (last + 1) + aimed.get(s, last)
         root_key[s] = high * root_span + root_low[s] + (s not in aims) * not_aim
         place[s] = high * place_span + place_low[s]
 
-    def before(slug: str) -> list[str]:
-        return [req for req, _ in requires.get(slug, ()) if req in place]
-
     roots = sorted(root_key, key=root_key.__getitem__)
-    return prerequisites_first(roots, before, place.__getitem__)
+    slugs = prerequisite_slugs(graph)
+    if slugs is None:  # a view's edges: the general walk
+
+        def before(slug: str) -> list[str]:
+            return [req for req, _ in requires.get(slug, ()) if req in place]
+
+        return prerequisites_first(roots, before, place.__getitem__)
+    return _prerequisites_first_in(roots, slugs, place)
+
+
+def _prerequisites_first_in(
+    roots: list[str], slugs: Mapping[str, tuple[str, ...]], place: dict[str, int]
+) -> list[str]:
+    """``graph.prerequisites_first(roots, before, place.__getitem__)``, where
+    ``before`` gives a topic's prerequisites among ``place``'s keys (the
+    plan's topics), written out for the snapshot's own edges: the same walk,
+    reading :func:`prerequisite_slugs` and calling nothing per topic (it
+    visits every topic of the plan; a property test holds the two equal)."""
+    emitted: set[str] = set()
+    out: list[str] = []
+    add, append, key = emitted.add, out.append, place.__getitem__
+    for root in roots:
+        if root in emitted:
+            continue
+        reqs = slugs.get(root)
+        if reqs is None or emitted.issuperset(reqs):  # its basis came earlier
+            add(root)
+            append(root)
+            continue
+        reqs = [req for req in reqs if req in place]
+        stack = [(root, iter(sorted(reqs, key=key) if len(reqs) > 1 else reqs))]
+        while stack:
+            node, pending = stack[-1]
+            for req in pending:
+                if req not in emitted:
+                    reqs = slugs.get(req, ())
+                    if reqs:
+                        reqs = [r for r in reqs if r in place]
+                        if len(reqs) > 1:
+                            reqs.sort(key=key)
+                    stack.append((req, iter(reqs)))
+                    break
+            else:
+                stack.pop()
+                if node not in emitted:
+                    add(node)
+                    append(node)
+    return out
 
 
 class _TeachingKeys(NamedTuple):
@@ -498,21 +542,22 @@ class _TeachingKeys(NamedTuple):
     compared as one int each: the plan's part (foreign, target order) times a
     span, plus the topic's part computed here once per snapshot: ``root`` is
     position index * 2N + rank (N topics; not being a target adds N, per
-    plan), ``place`` is (position index * depths + deepest - depth) * N +
-    rank. Ranks are unique, so both orders are total and equal to the
-    tuples' (a whole-catalog plan sorts ten thousand keys, and ints compare
-    several times faster than tuples).
+    plan), ``place`` is the topic's index (0 to N - 1) in the order by
+    (position index, -depth, rank), so its span is N. Ranks are unique, so
+    both orders are total and equal to the tuples' (a whole-catalog plan
+    sorts ten thousand keys, and ints compare several times faster than
+    tuples, small ones faster than large). ``subject`` is each topic's.
     """
 
     topics: int
     root_span: int
-    place_span: int
     root: Mapping[str, int]
     place: Mapping[str, int]
+    subject: Mapping[str, str]
 
 
 def _teaching_keys(graph: CatalogGraph) -> _TeachingKeys:
-    keys = graph.memo.get(("teaching keys",))
+    keys = graph.memo.get(("teaching order keys",))
     if keys is not None:
         return keys
     topics, rank, depth = graph.topics, graph.topo_rank, graph.depth
@@ -522,15 +567,16 @@ def _teaching_keys(graph: CatalogGraph) -> _TeachingKeys:
     }
     deepest = max(depth.values(), default=0)
     depths = deepest + 1
-    keys = graph.memo[("teaching keys",)] = _TeachingKeys(
+    place = {
+        s: (positions[t.position] * depths + deepest - depth[s]) * n + rank[s]
+        for s, t in topics.items()
+    }
+    keys = graph.memo[("teaching order keys",)] = _TeachingKeys(
         topics=n,
         root_span=len(positions) * 2 * n,
-        place_span=len(positions) * depths * n,
         root={s: positions[t.position] * 2 * n + rank[s] for s, t in topics.items()},
-        place={
-            s: (positions[t.position] * depths + deepest - depth[s]) * n + rank[s]
-            for s, t in topics.items()
-        },
+        place={s: i for i, s in enumerate(sorted(place, key=place.__getitem__))},
+        subject={s: t.subject for s, t in topics.items()},
     )
     return keys
 
