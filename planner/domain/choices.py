@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Protocol
 
 from .catalog import age_allows
 from .text import STOPWORDS, phrase, words
@@ -363,10 +364,51 @@ def chosen_view(graph: CatalogGraph, profile: NormalizedProfile) -> CatalogGraph
     return dataclasses.replace(graph, requires=merged)
 
 
-def is_chosen_view(graph: CatalogGraph) -> bool:
-    """Whether ``graph`` is a :func:`chosen_view` with edges of its own
-    (not the snapshot's ``requires``)."""
-    return isinstance(graph.requires, _ChosenRequires)
+class SlugLookup(Protocol):
+    def get(self, slug: str, default=None) -> tuple[str, ...] | None: ...
+
+
+def prerequisite_slugs(graph: CatalogGraph) -> SlugLookup:
+    """Each topic's prerequisites (both kinds, in ``requires`` order) as
+    slugs alone, by ``get(slug, default)`` (a topic without any has no entry):
+    what the walks over every topic of a plan read, without a pair to unpack
+    per edge, and what a set takes whole (``seen.issuperset(slugs)``).
+
+    For the snapshot, a dict built once and kept in ``memo`` with the
+    ``requires`` it was read from; for a :func:`chosen_view` with edges of its
+    own, its topics' slugs as they are asked for. Tuples of strings, not
+    frozensets: the collector stops tracking those, so full collections never
+    walk them.
+    """
+    requires = graph.requires
+    if isinstance(requires, _ChosenRequires):
+        return requires.slugs
+    entry = graph.memo.get(("prerequisite slugs",))
+    if entry is not None and entry[0] is requires:
+        return entry[1]
+    table = {
+        slug: tuple(req for req, _ in reqs) for slug, reqs in requires.items() if reqs
+    }
+    if entry is None:
+        graph.memo[("prerequisite slugs",)] = (requires, table)
+    return table
+
+
+class _ChosenSlugs:
+    """A view's :func:`prerequisite_slugs`, per topic on demand."""
+
+    def __init__(self, requires: _ChosenRequires) -> None:
+        self._requires = requires
+        self._memo: dict[str, tuple[str, ...]] = {}
+
+    def get(self, slug: str, default=None) -> tuple[str, ...] | None:
+        found = self._memo.get(slug)
+        if found is None:
+            pairs = self._requires.get(slug)
+            if not pairs:
+                return default
+            found = self._memo[slug] = tuple(req for req, _ in pairs)
+        return found
 
 
 class _ChosenRequires(Mapping):
@@ -383,6 +425,7 @@ class _ChosenRequires(Mapping):
         self._rank = graph.topo_rank
         self._chosen = chosen
         self._memo: dict[str, tuple[tuple[str, PrerequisiteKind], ...]] = {}
+        self.slugs = _ChosenSlugs(self)
 
     def get(self, slug: str, default=None):  # the planner's hot path: no KeyError
         found = self._memo.get(slug)

@@ -17,8 +17,8 @@ from .choices import (
     chosen_map,
     chosen_view,
     groups_met,
-    is_chosen_view,
     not_passed_over,
+    prerequisite_slugs,
     steps_marked,
 )
 from .graph import prerequisites_first
@@ -91,27 +91,6 @@ def plan_targets(profile: NormalizedProfile, graph: CatalogGraph) -> tuple[str, 
         for group in track.target_groups:  # a group aimed at: its chosen member(s)
             found.update(chosen.get(group, ()))
     return tuple(sorted(found, key=graph.topo_rank.__getitem__))
-
-
-def prerequisite_slugs(graph: CatalogGraph) -> Mapping[str, tuple[str, ...]] | None:
-    """Each topic's prerequisites (both kinds) as slugs alone, for a set
-    check at C speed (``seen.issuperset(slugs)``): once per snapshot, kept in
-    ``memo`` with the ``requires`` it was read from. None for a
-    :func:`chosen_view` with edges of its own (its edges are not the
-    snapshot's; callers walk them). Tuples of strings, not frozensets: the
-    collector stops tracking those, so full collections never walk them."""
-    entry = graph.memo.get(("prerequisite slugs",))
-    if entry is not None and entry[0] is graph.requires:
-        return entry[1]
-    if entry is not None or is_chosen_view(graph):
-        return None
-    table = {
-        slug: tuple(req for req, _ in reqs)
-        for slug, reqs in graph.requires.items()
-        if reqs
-    }
-    graph.memo[("prerequisite slugs",)] = (graph.requires, table)
-    return table
 
 
 def known_closure(graph: CatalogGraph, slugs: Iterable[str]) -> frozenset[str]:
@@ -385,9 +364,9 @@ def _reach(
     entering ``known``: topic -> the topic it was reached from."""
     found: dict[str, str | None] = {r: None for r in roots if r not in known}
     queue = list(found)
-    requires = graph.requires
+    before = prerequisite_slugs(graph).get
     for slug in queue:
-        for req, _ in requires.get(slug, ()):
+        for req in before(slug, ()):
             if req not in found and req not in known:
                 found[req] = slug
                 queue.append(req)
@@ -467,7 +446,7 @@ def teaching_order(
     needs, its prerequisites need too), so the target order never fights the
     prerequisites. Deterministic: both keys are total orders.
     """
-    requires, aims = graph.requires, frozenset(targets)
+    aims = frozenset(targets)
     members = list(members)
     aimed = _target_rank(graph, members, track)
     last = max(aimed.values(), default=-1) + 1
@@ -484,54 +463,7 @@ def teaching_order(
         place[s] = high * place_span + place_low[s]
 
     roots = sorted(root_key, key=root_key.__getitem__)
-    slugs = prerequisite_slugs(graph)
-    if slugs is None:  # a view's edges: the general walk
-
-        def before(slug: str) -> list[str]:
-            return [req for req, _ in requires.get(slug, ()) if req in place]
-
-        return prerequisites_first(roots, before, place.__getitem__)
-    return _prerequisites_first_in(roots, slugs, place)
-
-
-def _prerequisites_first_in(
-    roots: list[str], slugs: Mapping[str, tuple[str, ...]], place: dict[str, int]
-) -> list[str]:
-    """``graph.prerequisites_first(roots, before, place.__getitem__)``, where
-    ``before`` gives a topic's prerequisites among ``place``'s keys (the
-    plan's topics), written out for the snapshot's own edges: the same walk,
-    reading :func:`prerequisite_slugs` and calling nothing per topic (it
-    visits every topic of the plan; a property test holds the two equal)."""
-    emitted: set[str] = set()
-    out: list[str] = []
-    add, append, key = emitted.add, out.append, place.__getitem__
-    for root in roots:
-        if root in emitted:
-            continue
-        reqs = slugs.get(root)
-        if reqs is None or emitted.issuperset(reqs):  # its basis came earlier
-            add(root)
-            append(root)
-            continue
-        reqs = [req for req in reqs if req in place]
-        stack = [(root, iter(sorted(reqs, key=key) if len(reqs) > 1 else reqs))]
-        while stack:
-            node, pending = stack[-1]
-            for req in pending:
-                if req not in emitted:
-                    reqs = slugs.get(req, ())
-                    if reqs:
-                        reqs = [r for r in reqs if r in place]
-                        if len(reqs) > 1:
-                            reqs.sort(key=key)
-                    stack.append((req, iter(reqs)))
-                    break
-            else:
-                stack.pop()
-                if node not in emitted:
-                    add(node)
-                    append(node)
-    return out
+    return prerequisites_first(roots, prerequisite_slugs(graph), place)
 
 
 class _TeachingKeys(NamedTuple):
@@ -594,7 +526,7 @@ def _target_rank(
     if node is None or not _reordered(graph, node.slug):
         return {}
     inside = frozenset(members)
-    requires = graph.requires
+    before = prerequisite_slugs(graph).get
     found: dict[str, int] = {}
     for index, target in enumerate(node.targets):
         if target not in inside or target in found:
@@ -602,7 +534,7 @@ def _target_rank(
         found[target] = index
         queue = [target]
         for slug in queue:
-            for req, _ in requires.get(slug, ()):
+            for req in before(slug, ()):
                 if req in inside and req not in found:
                     found[req] = index
                     queue.append(req)

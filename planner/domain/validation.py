@@ -32,7 +32,8 @@ import dataclasses
 from itertools import chain
 from operator import attrgetter, is_, itemgetter
 
-from .planning import prerequisite_slugs, schedule, shortfall, teaching_order
+from .choices import prerequisite_slugs
+from .planning import schedule, shortfall, teaching_order
 from .types import (
     Assessment,
     CatalogGraph,
@@ -302,11 +303,8 @@ def _prerequisites_first(
 ) -> bool:
     """Whether every prerequisite of every step (both kinds) is known or an
     earlier step, and no step is known: then :func:`_order` has nothing to
-    refuse or repair. The usual case, one set check a step; False also when
-    it cannot tell (a view's edges)."""
+    refuse or repair. The usual case, one set check a step."""
     sets = prerequisite_slugs(graph)
-    if sets is None:
-        return False
     slugs = list(map(_SLUG, steps))
     if not known.isdisjoint(slugs):
         return False
