@@ -273,8 +273,9 @@ class _Scorer:
 
     def score_all(self, pool: Sequence[Offer], minutes: float) -> list:
         """``(total, offer)`` per candidate, best first; ties keep the pool's
-        slug order (the sort is stable, reversed too). The hot loop of the whole pipeline,
-        so it is kept flat and reads only precomputed numbers."""
+        slug order (the sort is stable, reversed too). The hot loop of the
+        whole pipeline, so it is kept flat and reads only precomputed numbers
+        (the duration fit is :meth:`ranked`'s, written out)."""
         weighted, freshes = self._weighted, self._fresh
         w_duration, w_fresh = W_DURATION, W_FRESHNESS
         per_minute = 1.0 / minutes
@@ -304,7 +305,11 @@ class _Scorer:
         """The RankedResource with the parts of its score (only built for
         chosen resources)."""
         parts, _, flags = self._fit[offer.fit_key] or self._fit_of(offer)
-        ratio = offer.minutes / minutes  # _duration_fit, without the call
+        # The duration fit: 1.0 when the resource takes a quarter to all of
+        # the step's time, 0.4 at nothing, falling as 1 / ratio above it.
+        # Divided here, as the breakdown always was; the scoring loop's copy
+        # multiplies by the step's reciprocal, and each keeps its own floats.
+        ratio = offer.minutes / minutes
         if ratio < 0.25:
             duration = 0.4 + 2.4 * ratio
         elif ratio <= 1.0:
@@ -408,13 +413,3 @@ def _freshness(when: date | None, today: int) -> float:
     if days >= STALE_DAYS:
         return 0.2
     return 1.0 - 0.8 * (days - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS)
-
-
-def _duration_fit(minutes: int, step_minutes: float) -> float:
-    """1.0 when the resource takes a quarter to all of the step's time."""
-    ratio = minutes / step_minutes
-    if ratio < 0.25:
-        return 0.4 + 2.4 * ratio  # 0.4 at nothing, 1.0 at a quarter
-    if ratio <= 1.0:
-        return 1.0
-    return max(0.2, 1.0 / ratio)
