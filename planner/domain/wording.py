@@ -10,12 +10,13 @@ failure or invalid output falls back to the deterministic text, item by item.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Protocol
 
 from .types import (
     AgeRange,
+    CatalogGraph,
     NoResource,
     Plan,
     PlanStep,
@@ -136,20 +137,56 @@ def deadline_question(
     )
 
 
-def step_summary(step: PlanStep) -> str:
-    """``"Functions, about 5 hours in week 3. You will ...; ... Mastery check: ..."``."""
+def step_summary(step: PlanStep, tail: str | None = None) -> str:
+    """``"Functions, about 5 hours in week 3. You will ...; ... Mastery check: ..."``.
+
+    ``tail`` is :func:`summary_tail` of the step's topic when the caller
+    already has it (:func:`step_summaries`)."""
     if step.week_start == step.week_end:
         when = f"week {step.week_start}"
     else:
         when = f"weeks {step.week_start}-{step.week_end}"
-    parts = [f"{step.name}, about {hours_text(step.hours)} in {when}."]
-    objectives = [_clause(o) for o in step.objectives if o.strip()]
+    head = f"{step.name}, about {hours_text(step.hours)} in {when}."
+    return head + (summary_tail(step.node) if tail is None else tail)
+
+
+def summary_tail(node: TopicNode) -> str:
+    """What a step's summary says of its topic alone, each sentence after a
+    space: ``" You will ...; ... Mastery check (kind): ..."``, or ``""``."""
+    text = ""
+    objectives = [_clause(o) for o in node.objectives if o.strip()]
     if objectives:
-        parts.append(f"You will {'; '.join(objectives[:SUMMARY_OBJECTIVES])}.")
-    if step.mastery_description.strip():
-        kind = str(step.mastery_kind).replace("_", " ")
-        parts.append(f"Mastery check ({kind}): {_clause(step.mastery_description)}.")
-    return " ".join(parts)
+        text += f" You will {'; '.join(objectives[:SUMMARY_OBJECTIVES])}."
+    if node.mastery_description.strip():
+        kind = str(node.mastery_kind).replace("_", " ")
+        text += f" Mastery check ({kind}): {_clause(node.mastery_description)}."
+    return text
+
+
+def step_summaries(steps: Iterable[PlanStep], graph: CatalogGraph) -> list[str]:
+    """Each step's ``summary`` (the phrased one when a Phraser set it), with
+    what it says of the topic (:func:`summary_tail`) kept per snapshot in
+    ``graph.memo``: a stored roadmap writes hundreds of summaries, and their
+    objectives and mastery check are the same for every learner. A step whose
+    node is not the snapshot's own (an older snapshot's) gets its own text."""
+    tails = graph.memo.get(("summary tails",))
+    if tails is None:
+        tails = graph.memo[("summary tails",)] = {}
+    topics = graph.topics
+    out = []
+    for step in steps:
+        if step.phrased_summary:
+            out.append(step.phrased_summary)
+            continue
+        node = step.node
+        if topics.get(node.slug) is node:
+            tail = tails.get(node.slug)
+            if tail is None:
+                tail = tails[node.slug] = summary_tail(node)
+            out.append(step_summary(step, tail))
+        else:
+            out.append(step_summary(step))
+    return out
 
 
 AGE_WORDS = {AgeRange.CHILD: "ages under 13", AgeRange.TEEN: "ages 13 to 17"}

@@ -29,7 +29,12 @@ from planner.domain import (
     StepKind,
 )
 from planner.domain.choices import member_edges
-from planner.domain.wording import deadline_cut_notice, gap_notice, removed_notice
+from planner.domain.wording import (
+    deadline_cut_notice,
+    gap_notice,
+    removed_notice,
+    step_summaries,
+)
 from taxonomy.enums import LinkKind
 from taxonomy.models import Subject, Topic, Track
 from taxonomy.selectors import catalog_version_current
@@ -111,7 +116,7 @@ def roadmap_create_from_plan(
     )
     _version_check_save(version)
     facts = _facts(plan, graph)
-    steps = _step_rows(plan.steps, facts)
+    steps = _step_rows(plan.steps, facts, graph)
     _edges_apply(steps, graph)
     first_available_activate(steps)
     _steps_insert(
@@ -156,7 +161,7 @@ def roadmap_version_create_from_plan(
     )
     facts = _facts(plan, graph)
     carried: Carried = carry_over(
-        planned=_step_rows(plan.steps, facts),
+        planned=_step_rows(plan.steps, facts, graph),
         planned_resources=_resource_rows(plan.steps, facts),
         old_steps=old_steps,
     )
@@ -438,7 +443,9 @@ def _steps_insert(
     rows_insert(StepResource, [row for rows in resources for row in rows])
 
 
-def _step_rows(plan_steps: Sequence[PlanStep], facts: _Facts) -> list[StepRow]:
+def _step_rows(
+    plan_steps: Sequence[PlanStep], facts: _Facts, graph: CatalogGraph
+) -> list[StepRow]:
     """The plan's steps as ``RoadmapStep`` rows, locked, without their
     version and edges (set by the caller)."""
     topic_ids = facts.topic_ids
@@ -448,7 +455,7 @@ def _step_rows(plan_steps: Sequence[PlanStep], facts: _Facts) -> list[StepRow]:
             "topic_id": topic_ids.get(step.topic),
             "topic_slug": step.topic,
             "title": step.name[:200],
-            "summary": step.summary,
+            "summary": summary,
             "objectives": list(step.objectives),
             "mastery_kind": str(step.mastery_kind),
             "mastery_description": step.mastery_description,
@@ -466,7 +473,9 @@ def _step_rows(plan_steps: Sequence[PlanStep], facts: _Facts) -> list[StepRow]:
             "choice_note": step.choice_note[:200],
             "state": StepState.LOCKED.value,
         }
-        for step in plan_steps
+        for step, summary in zip(
+            plan_steps, step_summaries(plan_steps, graph), strict=True
+        )
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pytest
@@ -15,7 +16,12 @@ from planner.domain import (
     run_from_profile,
     run_pipeline,
 )
-from planner.domain.wording import lower_first, placement_question
+from planner.domain.wording import (
+    lower_first,
+    placement_question,
+    step_summaries,
+    summary_tail,
+)
 
 from . import TODAY, profile_raw, python_graph
 
@@ -105,6 +111,25 @@ def test_step_summaries_are_deterministic_text():
         "takes arguments and returns a value; explain it to a friend. "
         "Mastery check (exercise): solve three functions exercises."
     )
+
+
+def test_summaries_for_the_store_are_the_steps_own_and_keep_each_topics_text():
+    graph = python_graph()
+    steps = run_pipeline(profile_raw(), graph, today=TODAY).plan.steps
+    assert step_summaries(steps, graph) == [s.summary for s in steps]
+    kept = graph.memo[("summary tails",)]
+    assert kept["python-functions"] == summary_tail(graph.topics["python-functions"])
+    # A phrased summary is kept as phrased; a node that is not the snapshot's
+    # own (an older snapshot's, with other objectives) gets its own text.
+    phrased = dataclasses.replace(steps[0], phrased_summary="Start here.")
+    older = dataclasses.replace(
+        steps[-1],
+        node=dataclasses.replace(steps[-1].node, objectives=("Call a function",)),
+    )
+    texts = step_summaries([phrased, older], graph)
+    assert texts[0] == "Start here."
+    assert texts[1] == older.summary
+    assert "call a function" in texts[1] and texts[1] != steps[-1].summary
 
 
 class _Phraser:
