@@ -12,7 +12,7 @@ else every language flagged ``language_fallback``). Each part of the score is
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from operator import itemgetter
 
@@ -214,7 +214,7 @@ class _Scorer:
         self, profile: NormalizedProfile, today: date, graph: CatalogGraph
     ) -> None:
         self.offers = graph.offers_by_topic
-        self.mine = _offers_in(graph, profile.language)
+        self.by_language = graph.offers_by_language
         self.free_mine = graph.free_offers_by_language.get(profile.language, {})
         self.fit_keys = graph.fit_keys
         self._fit: list[tuple | None] = [None] * len(graph.fit_keys)
@@ -231,7 +231,7 @@ class _Scorer:
     def candidates(self, topic: str) -> tuple[Sequence[Offer], tuple[str, ...]]:
         """A topic's offers after the age, cost and language filters; fallback flags."""
         if self.age in (None, AgeRange.ADULT):
-            mine = self.mine.get(topic)
+            mine = self.by_language.get(topic, {}).get(self.language)
             if mine and not self.free_only:
                 return mine, ()
             if mine:
@@ -367,20 +367,6 @@ class _Scorer:
         if not ages:
             return 1.0 if self.age == AgeRange.ADULT else 0.7
         return 0.6
-
-
-def _offers_in(graph: CatalogGraph, language: str) -> Mapping[str, tuple[Offer, ...]]:
-    """``offers_by_language`` for one language, topic -> offers: once per
-    snapshot and language, so a step's candidates are one lookup."""
-    key = ("offers in language", language)
-    found = graph.memo.get(key)
-    if found is None:
-        found = graph.memo[key] = {
-            topic: split[language]
-            for topic, split in graph.offers_by_language.items()
-            if language in split
-        }
-    return found
 
 
 #: How many days' freshness scores a snapshot keeps (the oldest goes first).

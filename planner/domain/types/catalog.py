@@ -239,12 +239,12 @@ class CatalogGraph:
     groups_by_topic: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
     #: Lookups derived from the catalog data above that the stages fill on
     #: first use and every plan then shares: a day's freshness scores
-    #: (``ranking._freshness_table``), a language's offers per topic
-    #: (``ranking._offers_in``), each level's quarter hours per topic
+    #: (``ranking._freshness_table``), each level's quarter hours per topic
     #: (``planning.quarters_by_topic``), whether a track's targets were
     #: reordered (``planning._reordered``), teaching-order keys
     #: (``planning._teaching_keys``), the topics with objectives and a
-    #: mastery check (``validation._complete_topics``). Never data of its
+    #: mastery check (``validation._complete_topics``), each topic's part of
+    #: a step summary (``wording.step_summaries``). Never data of its
     #: own. A view of the snapshot with other edges (``choices.chosen_view``)
     #: shares it, so only one entry is derived from ``requires``: the
     #: prerequisite slugs (``choices.prerequisite_slugs``), kept with the
