@@ -24,9 +24,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Protocol
 
 from .catalog import age_allows
+from .graph import Lookup
 from .text import STOPWORDS, phrase, words
 from .types import (
     LANGUAGE_NAMES,
@@ -364,11 +364,7 @@ def chosen_view(graph: CatalogGraph, profile: NormalizedProfile) -> CatalogGraph
     return dataclasses.replace(graph, requires=merged)
 
 
-class SlugLookup(Protocol):
-    def get(self, slug: str, default=None) -> tuple[str, ...] | None: ...
-
-
-def prerequisite_slugs(graph: CatalogGraph) -> SlugLookup:
+def prerequisite_slugs(graph: CatalogGraph) -> Lookup[str]:
     """Each topic's prerequisites (both kinds, in ``requires`` order) as
     slugs alone, by ``get(slug, default)`` (a topic without any has no entry):
     what the walks over every topic of a plan read, without a pair to unpack

@@ -272,7 +272,7 @@ def _order(
 ) -> list[PlanStep]:
     """Refuse a missing required prerequisite; if one comes late, put the steps
     back in the planner's teaching order (``planning.teaching_order``)."""
-    if _prerequisites_first(steps, graph, known):
+    if _in_prerequisite_order(steps, graph, known):
         return steps
     position = {s.node.slug: i for i, s in enumerate(steps)}
     late = None
@@ -298,18 +298,18 @@ def _order(
     return [by_topic[t] for t in order]
 
 
-def _prerequisites_first(
+def _in_prerequisite_order(
     steps: list[PlanStep], graph: CatalogGraph, known: set[str] | frozenset[str]
 ) -> bool:
     """Whether every prerequisite of every step (both kinds) is known or an
     earlier step, and no step is known: then :func:`_order` has nothing to
     refuse or repair. The usual case, one set check a step."""
-    sets = prerequisite_slugs(graph)
+    before = prerequisite_slugs(graph)
     slugs = list(map(_SLUG, steps))
     if not known.isdisjoint(slugs):
         return False
     seen = set(known)
-    covered, add, needs = seen.issuperset, seen.add, sets.get
+    covered, add, needs = seen.issuperset, seen.add, before.get
     for slug in slugs:
         reqs = needs(slug)
         if reqs is not None and not covered(reqs):
